@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from qa import models
+
+
+@admin.register(models.User)
+class FusqaUserAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, ("FUSQA", {"fields": ("role",)}))
+    list_display = ("username", "email", "role", "is_active")
+    list_filter = ("role", "is_active")
+
+
+@admin.register(models.Hospital)
+class HospitalAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "created_at")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+admin.site.register(models.Membership)
+admin.site.register(models.Machine)
+admin.site.register(models.ModelVersion)
+admin.site.register(models.TrainingRun)
+
+
+@admin.register(models.Study)
+class StudyAdmin(admin.ModelAdmin):
+    list_display = ("id", "hospital", "machine", "exam_date", "reported_ga_days")
+    list_filter = ("hospital",)
+
+
+@admin.register(models.Frame)
+class FrameAdmin(admin.ModelAdmin):
+    list_display = ("id", "hospital", "study", "frame_number", "width", "height", "spacing_row_mm")
+    list_filter = ("hospital", "source")
+
+
+@admin.register(models.Mask)
+class MaskAdmin(admin.ModelAdmin):
+    list_display = ("id", "frame", "version", "kind", "model_version", "created_at")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # masks are never overwritten

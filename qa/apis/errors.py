@@ -1,0 +1,39 @@
+"""Every error leaves the API as {"error": {"code", "message", "field"?, "details"?}}."""
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from qa.errors import FusqaError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, FusqaError):
+        body = {"code": exc.code, "message": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return Response({"error": body}, status=exc.status_code)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        details = response.data
+        response.data = {"error": {"code": "invalid", "message": _first_message(details), "details": details}}
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"error": {"code": str(code), "message": str(detail)}}
+    return response
+
+
+def _first_message(details) -> str:
+    """The first validation message, prefixed by its field, so a person reads what is wrong at once."""
+    if isinstance(details, dict):
+        for field, value in details.items():
+            inner = _first_message(value)
+            return inner if field == "non_field_errors" else f"{field}: {inner}"
+    if isinstance(details, list) and details:
+        return _first_message(details[0])
+    return str(details)

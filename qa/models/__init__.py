@@ -1,0 +1,32 @@
+"""The domain's tables. Each file holds one part of it; import from here."""
+
+from qa.models.accounts import Membership, Role, User
+from qa.models.hospitals import Hospital, Machine
+from qa.models.jobs import JobStatus, ProcessingJob
+from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, Verdict
+from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun
+from qa.models.studies import Frame, FrameSource, Study
+
+__all__ = [
+    "Assessment",
+    "Frame",
+    "FrameSource",
+    "Hospital",
+    "JobStatus",
+    "Machine",
+    "Mask",
+    "MaskKind",
+    "Measurement",
+    "Membership",
+    "ModelKind",
+    "ModelStatus",
+    "ModelVersion",
+    "ProcessingJob",
+    "Review",
+    "Role",
+    "RunStatus",
+    "Study",
+    "TrainingRun",
+    "User",
+    "Verdict",
+]

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.db import models
+
+
+class ModelKind(models.TextChoices):
+    SEGMENTATION = "segmentation", "Segmentation"
+    FUSQA = "fusqa", "FUSQA quality classifier"
+
+
+class ModelStatus(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class TrainingRun(models.Model):
+    kind = models.CharField(max_length=16, choices=ModelKind.choices)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING)
+    progress = models.FloatField(default=0)
+    parameters = models.JSONField(default=dict, blank=True)
+    # What it trained on: mask ids/versions and reviews frozen when the run was created.
+    data_snapshot = models.JSONField(default=dict, blank=True)
+    log = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="training_runs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__gte=0, progress__lte=1), name="run_progress_0_1"),
+            models.CheckConstraint(condition=models.Q(status__in=RunStatus.values), name="run_status_valid"),
+        ]
+
+
+class ModelVersion(models.Model):
+    kind = models.CharField(max_length=16, choices=ModelKind.choices)
+    version = models.CharField(max_length=32)
+    weights_file = models.CharField(max_length=255, help_text="Path of the weights, relative to FUSQA_WEIGHTS_DIR")
+    sha256 = models.CharField(max_length=64)
+    metrics = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=ModelStatus.choices, default=ModelStatus.CANDIDATE)
+    training_run = models.ForeignKey(
+        TrainingRun, on_delete=models.PROTECT, null=True, blank=True, related_name="model_versions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="model_version_unique"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(status="active"), name="model_one_active_per_kind"
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=ModelStatus.values), name="model_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.version} ({self.status})"
