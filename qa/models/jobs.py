@@ -35,3 +35,6 @@ class ProcessingJob(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="job_status_created")]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} ({self.status}) for frame {self.frame_id}"

@@ -49,13 +49,13 @@ class Mask(models.Model):
             models.CheckConstraint(condition=models.Q(version__gte=1), name="mask_version_from_one"),
         ]
 
+    def __str__(self) -> str:
+        return f"mask v{self.version} ({self.kind}) of frame {self.frame_id}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("a mask is never overwritten: create a new version with this one as parent")
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"mask v{self.version} ({self.kind}) of frame {self.frame_id}"
 
 
 class Assessment(models.Model):
@@ -79,6 +79,9 @@ class Assessment(models.Model):
             models.CheckConstraint(condition=models.Q(label__in=["good", "poor"]), name="assessment_label_valid"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.label} (p={self.p_good:.2f}) for mask {self.mask_id}"
+
 
 class Measurement(models.Model):
     """CRL from a mask (maximum Feret diameter) with its calliper points, and the GA it gives."""
@@ -101,6 +104,9 @@ class Measurement(models.Model):
             models.UniqueConstraint(fields=["mask", "formula"], name="measurement_one_per_mask_and_formula"),
             models.CheckConstraint(condition=models.Q(crl_mm__gte=0), name="measurement_crl_non_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"CRL {self.crl_mm:.1f} mm for mask {self.mask_id}"
 
 
 class Verdict(models.TextChoices):
@@ -128,3 +134,6 @@ class Review(models.Model):
             models.CheckConstraint(condition=models.Q(seconds_spent__gte=0), name="review_seconds_non_negative"),
             models.CheckConstraint(condition=models.Q(verdict__in=Verdict.values), name="review_verdict_valid"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} by {self.expert_id} on mask {self.mask_id}"

@@ -44,6 +44,9 @@ class TrainingRun(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=RunStatus.values), name="run_status_valid"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} training run {self.pk} ({self.status})"
+
 
 class ModelVersion(models.Model):
     kind = models.CharField(max_length=16, choices=ModelKind.choices)

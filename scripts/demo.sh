@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the product on a laptop: the web server and one real Celery worker process (plus beat, for the
+# sweeper) on the embedded broker. Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+HOST=${FUSQA_DEMO_HOST:-127.0.0.1}
+PORT=${FUSQA_DEMO_PORT:-8000}
+mkdir -p var
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  echo "demo: stopping ${pids[*]:-nothing}"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+.venv/bin/celery -A fusqa_web worker --loglevel=INFO --concurrency=1 --queues=gpu,default \
+  --hostname="demo-worker@%h" >var/worker.log 2>&1 &
+pids+=($!)
+.venv/bin/celery -A fusqa_web beat --loglevel=INFO --schedule=var/celerybeat-schedule >var/beat.log 2>&1 &
+pids+=($!)
+$PY manage.py runserver --noreload "$HOST:$PORT" &
+pids+=($!)
+
+cat <<MSG
+
+  FUSQA is running at http://$HOST:$PORT/
+  Logins (password for all: ${FUSQA_DEMO_PASSWORD:-fusqa-demo}):
+    qa_north   QA manager, Northgate General only
+    qa_south   QA manager, Southbank Women's Hospital only
+    expert     Expert, both hospitals
+    admin      Admin, everything (also /admin/)
+  API docs: http://$HOST:$PORT/api/docs/    Worker log: var/worker.log
+  Ctrl-C stops the server and the worker.
+
+MSG
+wait -n "${pids[@]}"
