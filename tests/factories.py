@@ -101,3 +101,55 @@ class MaskFactory(factory.django.DjangoModelFactory):
     data = factory.LazyAttribute(
         lambda o: ContentFile(png_bytes(np.zeros((o.frame.height, o.frame.width), np.uint8)), name="mask.png")
     )
+
+
+class ProcessingJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ProcessingJob
+
+    frame = factory.SubFactory(FrameFactory)
+    status = models.JobStatus.DONE
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Assessment
+
+    mask = factory.SubFactory(MaskFactory)
+    model_version = factory.SubFactory(ModelVersionFactory, kind=models.ModelKind.FUSQA)
+    p_good = 0.9
+    label = factory.LazyAttribute(lambda o: "good" if o.p_good >= 0.5 else "poor")
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Measurement
+
+    mask = factory.SubFactory(MaskFactory)
+    crl_mm = 45.0
+    p1_row = 10.0
+    p1_col = 12.0
+    p2_row = 30.0
+    p2_col = 52.0
+    ga_days = 81.5
+    formula = "robinson"
+    in_formula_range = True
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Review
+
+    mask = factory.SubFactory(MaskFactory)
+    expert = factory.SubFactory(UserFactory, role=models.Role.EXPERT)
+    verdict = models.Verdict.GOOD
+    seconds_spent = 12.0
+
+
+class TrainingRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.TrainingRun
+
+    kind = models.ModelKind.SEGMENTATION
+    status = models.RunStatus.DONE
+    progress = 1.0

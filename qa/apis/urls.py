@@ -1,3 +1,24 @@
 from django.urls import path
 
-urlpatterns: list = []
+from qa.apis import auth, frames, hospitals, masks, models, studies
+
+urlpatterns: list = [
+    path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
+    path("auth/login/", auth.LoginApi.as_view(), name="auth-login"),
+    path("auth/logout/", auth.LogoutApi.as_view(), name="auth-logout"),
+    path("auth/me/", auth.MeApi.as_view(), name="auth-me"),
+    path("auth/token/", auth.TokenApi.as_view(), name="auth-token"),
+    path("hospitals/", hospitals.HospitalListApi.as_view(), name="hospital-list"),
+    path("hospitals/<int:hospital_id>/", hospitals.HospitalDetailApi.as_view(), name="hospital-detail"),
+    path("machines/", hospitals.MachineListApi.as_view(), name="machine-list"),
+    path("studies/", studies.StudyListApi.as_view(), name="study-list"),
+    path("studies/<int:study_id>/", studies.StudyDetailApi.as_view(), name="study-detail"),
+    path("frames/<int:frame_id>/", frames.FrameDetailApi.as_view(), name="frame-detail"),
+    path("frames/<int:frame_id>/image/", frames.FrameImageApi.as_view(), name="frame-image"),
+    path("masks/<int:mask_id>/", masks.MaskDetailApi.as_view(), name="mask-detail"),
+    path("masks/<int:mask_id>/image/", masks.MaskImageApi.as_view(), name="mask-image"),
+    path("reviews/", masks.ReviewListApi.as_view(), name="review-list"),
+    path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
+    path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
+    path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+]

@@ -1,0 +1,260 @@
+"""Output serializers of the read API. Each names exactly what leaves the server; none writes.
+
+Names are unique across the project because drf-spectacular turns each into a schema component
+(and the frontend's generated types) under its name.
+"""
+
+from django.db.models import TextChoices
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from qa.models import Assessment, FrameSource, JobStatus, MaskKind, ModelKind, ModelStatus, Role, RunStatus, Verdict
+
+
+def _enum_field(choices: type[TextChoices], component_name: str) -> type[serializers.ChoiceField]:
+    """A read-only choice field published once as a named enum, whichever serializers use it."""
+
+    @extend_schema_field({"type": "string", "enum": list(choices.values)}, component_name=component_name)
+    class EnumField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            super().__init__(choices=choices.choices, **kwargs)
+
+    EnumField.__name__ = f"{component_name}Field"
+    return EnumField
+
+
+RoleField = _enum_field(Role, "Role")
+JobStatusField = _enum_field(JobStatus, "JobStatus")
+MaskKindField = _enum_field(MaskKind, "MaskKind")
+ModelKindField = _enum_field(ModelKind, "ModelKind")
+ModelStatusField = _enum_field(ModelStatus, "ModelStatus")
+RunStatusField = _enum_field(RunStatus, "RunStatus")
+VerdictField = _enum_field(Verdict, "Verdict")
+FrameSourceField = _enum_field(FrameSource, "FrameSource")
+QualityLabelField = _enum_field(Assessment.Label, "QualityLabel")
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(required=False)
+    details = serializers.JSONField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: {"error": {"code", "message", "field"?, "details"?}}."""
+
+    error = ErrorBodySerializer()
+
+
+# Small references to a related row, used inside larger objects.
+
+
+class HospitalRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class MachineRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    manufacturer = serializers.CharField()
+    model_name = serializers.CharField()
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class ModelVersionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = ModelKindField()
+    version = serializers.CharField()
+
+
+# Accounts
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    role = RoleField()
+    hospitals = HospitalRefSerializer(many=True)
+
+
+# Hospitals and machines
+
+
+class MachineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    hospital = serializers.IntegerField(source="hospital_id")
+    manufacturer = serializers.CharField()
+    model_name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class HospitalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    machines = MachineRefSerializer(many=True)
+
+
+# Studies and frames
+
+
+class FrameSummarySerializer(serializers.Serializer):
+    """A frame as a study lists it: where it is in processing, and its latest quality verdict."""
+
+    id = serializers.IntegerField()
+    frame_number = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    spacing_row_mm = serializers.FloatField()
+    spacing_col_mm = serializers.FloatField()
+    source = FrameSourceField()
+    created_at = serializers.DateTimeField()
+    status = JobStatusField(allow_null=True, help_text="The latest processing job's status; null if none")
+    reason = serializers.CharField(source="status_reason", allow_null=True, help_text="Why it failed, if it did")
+    p_good = serializers.FloatField(allow_null=True, help_text="The latest assessment's P(good); null if none")
+    label = QualityLabelField(source="quality_label", allow_null=True)
+    image_url = serializers.SerializerMethodField()
+
+    def get_image_url(self, frame) -> str:
+        return reverse("frame-image", args=[frame.id])
+
+
+class StudySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    hospital = HospitalRefSerializer()
+    machine = MachineRefSerializer(allow_null=True)
+    patient_key = serializers.CharField(help_text="Keyed hash of the patient; equal within a hospital")
+    exam_date = serializers.DateField(allow_null=True)
+    reported_ga_days = serializers.FloatField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    frame_count = serializers.IntegerField()
+
+
+class StudyDetailSerializer(StudySerializer):
+    frames = FrameSummarySerializer(many=True)
+
+
+class MaskSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = MaskKindField()
+    version = serializers.IntegerField()
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    model_version = ModelVersionRefSerializer(allow_null=True)
+    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    area_px = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    image_url = serializers.SerializerMethodField()
+
+    def get_image_url(self, mask) -> str:
+        return reverse("mask-image", args=[mask.id])
+
+
+class AssessmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mask = serializers.IntegerField(source="mask_id")
+    p_good = serializers.FloatField()
+    label = QualityLabelField()
+    model_version = ModelVersionRefSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class PointSerializer(serializers.Serializer):
+    row = serializers.FloatField()
+    col = serializers.FloatField()
+
+
+class MeasurementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mask = serializers.IntegerField(source="mask_id")
+    crl_mm = serializers.FloatField()
+    p1 = serializers.SerializerMethodField(help_text="One calliper end, in pixel coordinates of the frame")
+    p2 = serializers.SerializerMethodField(help_text="The other calliper end")
+    ga_days = serializers.FloatField(allow_null=True)
+    formula = serializers.CharField()
+    in_formula_range = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(PointSerializer)
+    def get_p1(self, measurement) -> dict:
+        return {"row": measurement.p1_row, "col": measurement.p1_col}
+
+    @extend_schema_field(PointSerializer)
+    def get_p2(self, measurement) -> dict:
+        return {"row": measurement.p2_row, "col": measurement.p2_col}
+
+
+class FrameDetailSerializer(FrameSummarySerializer):
+    study = serializers.IntegerField(source="study_id")
+    hospital = HospitalRefSerializer()
+    spacing_source = serializers.CharField()
+    masks = MaskSummarySerializer(many=True)
+    latest_assessment = AssessmentSerializer(allow_null=True)
+    latest_measurement = MeasurementSerializer(allow_null=True)
+
+
+# Masks and reviews
+
+
+class MaskDetailSerializer(MaskSummarySerializer):
+    frame = serializers.IntegerField(source="frame_id")
+    study = serializers.IntegerField(source="frame.study_id")
+    hospital = serializers.IntegerField(source="frame.hospital_id")
+    created_by = UserRefSerializer(allow_null=True)
+    assessments = AssessmentSerializer(many=True)
+    measurements = MeasurementSerializer(many=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mask = serializers.IntegerField(source="mask_id")
+    frame = serializers.IntegerField(source="mask.frame_id")
+    hospital = serializers.IntegerField(source="mask.frame.hospital_id")
+    expert = UserRefSerializer()
+    verdict = VerdictField()
+    corrected_mask = serializers.IntegerField(source="corrected_mask_id", allow_null=True)
+    seconds_spent = serializers.FloatField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+# Models and their training
+
+
+class ModelVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = ModelKindField()
+    version = serializers.CharField()
+    status = ModelStatusField()
+    weights_file = serializers.CharField()
+    sha256 = serializers.CharField()
+    metrics = serializers.DictField(child=serializers.JSONField())
+    training_run = serializers.IntegerField(source="training_run_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    activated_at = serializers.DateTimeField(allow_null=True)
+
+
+class TrainingRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = ModelKindField()
+    status = RunStatusField()
+    progress = serializers.FloatField(help_text="0 to 1")
+    parameters = serializers.DictField(child=serializers.JSONField())
+    error = serializers.CharField()
+    created_by = UserRefSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    model_versions = ModelVersionRefSerializer(many=True, help_text="Versions this run produced")
+
+
+class TrainingRunDetailSerializer(TrainingRunSerializer):
+    log = serializers.CharField()
+    data_snapshot = serializers.DictField(child=serializers.JSONField(), help_text="What the run trained on")

@@ -1,0 +1,173 @@
+"""Reads. Every row a user may read comes through here, scoped by qa.permissions; nothing here writes.
+
+A `*_get` of a row the user may not see raises Http404, exactly as for a row that does not exist,
+so an id of another hospital tells nobody whether it is there.
+"""
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+
+from qa.models import (
+    Assessment,
+    Frame,
+    Hospital,
+    Machine,
+    Mask,
+    Measurement,
+    ModelVersion,
+    ProcessingJob,
+    Review,
+    Study,
+    TrainingRun,
+    User,
+)
+from qa.permissions import hospitals_visible_to, scope_to_user
+
+
+def _get_or_404(queryset: QuerySet, *, pk: int, what: str):
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No {what} with id {pk}.") from None
+
+
+# Hospitals and machines
+
+
+def hospital_list(*, user: User) -> QuerySet[Hospital]:
+    return hospitals_visible_to(user).prefetch_related("machines").order_by("name")
+
+
+def hospital_get(*, user: User, hospital_id: int) -> Hospital:
+    return _get_or_404(hospital_list(user=user), pk=hospital_id, what="hospital")
+
+
+def machine_list(*, user: User, hospital_id: int | None = None) -> QuerySet[Machine]:
+    machines = scope_to_user(Machine.objects.select_related("hospital"), user)
+    if hospital_id is not None:
+        machines = machines.filter(hospital_id=hospital_id)
+    return machines.order_by("hospital__name", "manufacturer", "model_name", "id")
+
+
+# Studies and frames
+
+
+def _latest_job():
+    return ProcessingJob.objects.filter(frame=OuterRef("pk")).order_by("-created_at", "-id")
+
+
+def _latest_assessment():
+    return Assessment.objects.filter(mask__frame=OuterRef("pk")).order_by("-created_at", "-id")
+
+
+def _with_status(frames: QuerySet[Frame]) -> QuerySet[Frame]:
+    """The frame's processing status is its latest job's; its quality is its latest assessment's."""
+    return frames.annotate(
+        status=Subquery(_latest_job().values("status")[:1]),
+        status_reason=Subquery(_latest_job().values("reason")[:1]),
+        p_good=Subquery(_latest_assessment().values("p_good")[:1]),
+        quality_label=Subquery(_latest_assessment().values("label")[:1]),
+    )
+
+
+def study_list(*, user: User, hospital_id: int | None = None) -> QuerySet[Study]:
+    studies = scope_to_user(Study.objects.select_related("hospital", "machine"), user)
+    if hospital_id is not None:
+        studies = studies.filter(hospital_id=hospital_id)
+    return studies.annotate(frame_count=Count("frames")).order_by("-created_at", "-id")
+
+
+def study_get(*, user: User, study_id: int) -> Study:
+    frames = _with_status(Frame.objects.order_by("frame_number", "id"))
+    studies = study_list(user=user).prefetch_related(Prefetch("frames", queryset=frames))
+    return _get_or_404(studies, pk=study_id, what="study")
+
+
+def frame_get(*, user: User, frame_id: int) -> Frame:
+    """A frame with its masks (oldest version first), and its latest assessment and measurement."""
+    masks = Mask.objects.select_related("model_version").order_by("version")
+    frames = scope_to_user(
+        _with_status(Frame.objects.select_related("hospital", "study")).prefetch_related(
+            Prefetch("masks", queryset=masks)
+        ),
+        user,
+    )
+    frame = _get_or_404(frames, pk=frame_id, what="frame")
+    frame.latest_assessment = (
+        Assessment.objects.filter(mask__frame=frame)
+        .select_related("model_version")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    frame.latest_measurement = Measurement.objects.filter(mask__frame=frame).order_by("-created_at", "-id").first()
+    return frame
+
+
+def frame_image_get(*, user: User, frame_id: int) -> Frame:
+    return _get_or_404(scope_to_user(Frame.objects.all(), user), pk=frame_id, what="frame")
+
+
+# Masks and reviews
+
+
+def mask_get(*, user: User, mask_id: int) -> Mask:
+    masks = scope_to_user(
+        Mask.objects.select_related("frame", "model_version", "created_by").prefetch_related(
+            Prefetch("assessments", queryset=Assessment.objects.select_related("model_version")),
+            "measurements",
+        ),
+        user,
+        hospital_path="frame__hospital",
+    )
+    return _get_or_404(masks, pk=mask_id, what="mask")
+
+
+def mask_image_get(*, user: User, mask_id: int) -> Mask:
+    masks = scope_to_user(Mask.objects.all(), user, hospital_path="frame__hospital")
+    return _get_or_404(masks, pk=mask_id, what="mask")
+
+
+def review_list(
+    *,
+    user: User,
+    hospital_id: int | None = None,
+    frame_id: int | None = None,
+    mask_id: int | None = None,
+) -> QuerySet[Review]:
+    reviews = scope_to_user(
+        Review.objects.select_related("mask__frame", "expert"), user, hospital_path="mask__frame__hospital"
+    )
+    if hospital_id is not None:
+        reviews = reviews.filter(mask__frame__hospital_id=hospital_id)
+    if frame_id is not None:
+        reviews = reviews.filter(mask__frame_id=frame_id)
+    if mask_id is not None:
+        reviews = reviews.filter(mask_id=mask_id)
+    return reviews.order_by("-created_at", "-id")
+
+
+# Models and their training
+
+
+def model_version_list(*, kind: str | None = None, status: str | None = None) -> QuerySet[ModelVersion]:
+    """Model versions hold no patient data: every logged-in user may read them."""
+    versions = ModelVersion.objects.all()
+    if kind is not None:
+        versions = versions.filter(kind=kind)
+    if status is not None:
+        versions = versions.filter(status=status)
+    return versions.order_by("kind", "-created_at", "-id")
+
+
+def training_run_list(*, kind: str | None = None, status: str | None = None) -> QuerySet[TrainingRun]:
+    """Only admins reach this (the API checks qa.permissions.IsFusqaAdmin)."""
+    runs = TrainingRun.objects.select_related("created_by").prefetch_related("model_versions")
+    if kind is not None:
+        runs = runs.filter(kind=kind)
+    if status is not None:
+        runs = runs.filter(status=status)
+    return runs.order_by("-created_at", "-id")
+
+
+def training_run_get(*, training_run_id: int) -> TrainingRun:
+    return _get_or_404(training_run_list(), pk=training_run_id, what="training run")
