@@ -1,0 +1,15 @@
+/**
+ * The pages behind the login, in navigation order. A new page is one line here; paths may take
+ * parameters, e.g. { path: "/studies/:id", title: "Study", render: studyPage }.
+ */
+import { canUpload } from "../auth/session";
+import { hospitalsPage } from "../hospitals/page";
+import { uploadPage } from "../upload/page";
+import type { AppRoute } from "./page";
+
+export const HOME_PATH = "/hospitals";
+
+export const routes: AppRoute[] = [
+  { path: "/hospitals", title: "Hospitals", nav: "Hospitals", render: hospitalsPage },
+  { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, render: uploadPage },
+];

@@ -1,0 +1,5 @@
+import "./styles.css";
+import { startApp } from "./app/app";
+
+const root = document.getElementById("app");
+if (root) void startApp(root);
