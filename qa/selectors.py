@@ -85,7 +85,7 @@ def study_get(*, user: User, study_id: int) -> Study:
 
 def frame_get(*, user: User, frame_id: int) -> Frame:
     """A frame with its masks (oldest version first), and its latest assessment and measurement."""
-    masks = Mask.objects.select_related("model_version").order_by("version")
+    masks = Mask.objects.select_related("model_version", "created_by").order_by("version")
     frames = scope_to_user(
         _with_status(Frame.objects.select_related("hospital", "study")).prefetch_related(
             Prefetch("masks", queryset=masks)

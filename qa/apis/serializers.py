@@ -148,7 +148,7 @@ class MaskSummarySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     parent = serializers.IntegerField(source="parent_id", allow_null=True)
     model_version = ModelVersionRefSerializer(allow_null=True)
-    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    created_by = UserRefSerializer(allow_null=True, help_text="The expert who drew it; null for a model's mask")
     area_px = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     image_url = serializers.SerializerMethodField()
@@ -207,7 +207,6 @@ class MaskDetailSerializer(MaskSummarySerializer):
     frame = serializers.IntegerField(source="frame_id")
     study = serializers.IntegerField(source="frame.study_id")
     hospital = serializers.IntegerField(source="frame.hospital_id")
-    created_by = UserRefSerializer(allow_null=True)
     assessments = AssessmentSerializer(many=True)
     measurements = MeasurementSerializer(many=True)
 

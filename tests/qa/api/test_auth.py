@@ -200,3 +200,14 @@ def test_a_bad_token_is_refused():
     # 403 rather than 401: session authentication comes first and sends no WWW-Authenticate.
     assert response.status_code in (401, 403)
     assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_a_superuser_is_reported_as_an_admin_whatever_their_role_column_says():
+    hospital = HospitalFactory()
+    superuser = UserFactory(role=Role.QA_MANAGER, is_superuser=True)
+    client = APIClient()
+    client.force_authenticate(superuser)
+
+    body = client.get("/api/auth/me/").json()
+
+    assert (body["role"], [h["id"] for h in body["hospitals"]]) == ("admin", [hospital.id])

@@ -77,7 +77,7 @@ def test_a_frame_lists_its_mask_versions_and_its_latest_assessment_and_measureme
     ]
     assert body["masks"][0]["model_version"] == {"id": segmenter.id, "kind": "segmentation", "version": "1.0"}
     assert body["masks"][1]["model_version"] is None
-    assert body["masks"][1]["created_by"] == expert.id
+    assert body["masks"][1]["created_by"] == {"id": expert.id, "username": expert.username}
     assert body["masks"][0]["image_url"] == f"/api/masks/{model_mask.id}/image/"
     assert (body["p_good"], body["label"]) == (0.93, "good")
     assert body["latest_assessment"] == {
