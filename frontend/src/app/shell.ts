@@ -21,22 +21,19 @@ export function createShell(me: Me, routes: AppRoute[], onLogout: () => void): S
   });
 
   const main = h("main", { id: "main", class: "page", tabindex: "-1" });
+  const nav = h("nav", { "aria-label": "Main" }, h("ul", { class: "nav-list" }, links.map((link) => h("li", {}, link))));
+  const user = h(
+    "div",
+    { class: "user" },
+    h("span", { class: "user-name" }, me.username),
+    h("span", { class: "badge" }, ROLE_LABELS[me.role] ?? me.role),
+    logout,
+  );
+  const brand = h("a", { class: "brand", href: "/hospitals", "aria-label": "FUSQA home" }, "FUSQA");
   const element = h(
     "div",
     { class: "shell" },
-    h(
-      "header",
-      { class: "topbar" },
-      h("a", { class: "brand", href: "/hospitals", "aria-label": "FUSQA home" }, "FUSQA"),
-      h("nav", { "aria-label": "Main" }, h("ul", { class: "nav-list" }, links.map((link) => h("li", {}, link)))),
-      h(
-        "div",
-        { class: "user" },
-        h("span", { class: "user-name" }, me.username),
-        h("span", { class: "badge" }, ROLE_LABELS[me.role] ?? me.role),
-        logout,
-      ),
-    ),
+    h("header", { class: "topbar" }, h("div", { class: "topbar-inner" }, brand, nav, user)),
     main,
   );
 

@@ -49,8 +49,9 @@ describe("the hospitals page", () => {
 
     expect(fetchMock.mock.calls[0]?.[0]).toBe("/api/hospitals/");
     expect(page.querySelector("h2")?.textContent).toBe("St Mary");
-    const rows = [...page.querySelectorAll("tbody tr")].map((row) => row.textContent);
-    expect(rows).toEqual(["Phantom Medical PX-1#8", "Unknown machine#9"]);
+    expect(page.querySelector("h3")?.textContent).toBe("Machines (2)");
+    const machines = [...page.querySelectorAll(".machine-list li")].map((item) => item.textContent);
+    expect(machines).toEqual(["Phantom Medical PX-1", "Unknown machine"]);
   });
 
   it("says so when the user belongs to no hospital", async () => {

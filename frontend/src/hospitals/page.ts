@@ -46,25 +46,18 @@ function hospitalList(hospitals: Hospital[]): HTMLElement {
 
 function hospitalCard(hospital: Hospital): HTMLElement[] {
   const machines = hospital.machines ?? [];
-  const headingId = `hospital-${hospital.id}`;
+  const headingId = `hospital-${hospital.id}-machines`;
   return [
-    h("h2", { id: headingId, class: "hospital-name" }, hospital.name),
+    h("h2", { class: "hospital-name" }, hospital.name),
     h("p", { class: "muted mono" }, hospital.slug),
+    h("h3", { id: headingId, class: "subheading" }, `Machines (${machines.length})`),
     machines.length
       ? h(
-          "table",
-          { class: "table", "aria-labelledby": headingId },
-          h("caption", { class: "visually-hidden" }, `Machines of ${hospital.name}`),
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Machine"), h("th", { scope: "col" }, "ID"))),
-          h(
-            "tbody",
-            {},
-            machines.map((machine) =>
-              h("tr", {}, h("td", {}, machineLabel(machine)), h("td", { class: "mono" }, `#${machine.id}`)),
-            ),
-          ),
+          "ul",
+          { class: "machine-list", "aria-labelledby": headingId },
+          machines.map((machine) => h("li", {}, machineLabel(machine))),
         )
-      : h("p", { class: "empty" }, "No machines yet: they appear with the first scans a machine sends."),
+      : h("p", { class: "empty" }, "None yet: a machine appears with the first scans it sends."),
   ];
 }
 

@@ -1,0 +1,77 @@
+"""Browser tests: headless Debian Chromium (Python Playwright, sync API) against pytest-django's live_server.
+
+They need the built app (frontend/dist) and /usr/bin/chromium. Locally a missing piece skips the tests
+with the command that provides it; in CI (CI set) it fails them, since `make test` builds the app first.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run beside it.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def built_frontend() -> Path:
+    index = Path(settings.FRONTEND_DIST) / "index.html"
+    if not index.exists():
+        _missing(f"{index} is missing: build the browser app first (`make frontend`).")
+    if Path(settings.FRONTEND_DIST) not in [Path(p) for p in settings.STATICFILES_DIRS]:
+        # STATICFILES_DIRS is decided when settings are imported: dist must exist before pytest starts.
+        _missing("frontend/dist was built after the settings were loaded: run pytest again.")
+    return index
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(built_frontend):
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing: `apt-get install -y chromium`.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server) -> Iterator:
+    """A fresh browser context (no cookies) per test, pointed at the live server."""
+    context = chromium_browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"the page threw: {errors}"
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
