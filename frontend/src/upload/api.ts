@@ -8,7 +8,8 @@ export interface UploadedFrame {
   height: number;
   spacing_row_mm: number;
   spacing_col_mm: number;
-  spacing_source: string;
+  /** Where the spacing came from; a summary serializer may leave it out. */
+  spacing_source?: string;
   frame_number?: number;
 }
 
@@ -42,6 +43,7 @@ const SPACING_SOURCES: Record<string, string> = {
   request: "Entered at upload",
 };
 
-export function spacingSourceLabel(source: string): string {
+export function spacingSourceLabel(source: string | undefined): string {
+  if (!source) return "—";
   return SPACING_SOURCES[source] ?? source;
 }
