@@ -1,0 +1,43 @@
+"""Temperature scaling (Guo et al. 2017, "On calibration of modern neural networks") for a
+binary p(good): p = sigmoid(logit / T), with T fitted on held-out data by minimising the NLL."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import expit
+
+
+def _nll(logits: np.ndarray, labels: np.ndarray, temperature: float) -> float:
+    z = logits / temperature
+    # log(1 + e^z) - y z, written stably
+    return float(np.mean(np.logaddexp(0.0, z) - labels * z))
+
+
+def fit_temperature(logits, labels) -> float:
+    """The T in [0.05, 20] that minimises the binary NLL of sigmoid(logits / T) on ``labels`` (0/1)."""
+    logits = np.asarray(logits, dtype=np.float64).ravel()
+    labels = np.asarray(labels, dtype=np.float64).ravel()
+    if logits.size == 0 or logits.size != labels.size:
+        raise ValueError("fit_temperature needs equally many logits and labels, at least one")
+    result = minimize_scalar(
+        lambda log_t: _nll(logits, labels, float(np.exp(log_t))), bounds=(np.log(0.05), np.log(20.0)), method="bounded"
+    )
+    return float(np.exp(result.x))
+
+
+def apply_temperature(logits, temperature: float) -> np.ndarray:
+    return expit(np.asarray(logits, dtype=np.float64) / temperature)
+
+
+def expected_calibration_error(probabilities, labels, n_bins: int = 10) -> float:
+    """ECE of p(good): equal-width bins over p; sum over bins of (bin share) x |mean p - rate of good|."""
+    p = np.asarray(probabilities, dtype=np.float64).ravel()
+    y = np.asarray(labels, dtype=np.float64).ravel()
+    bins = np.minimum((p * n_bins).astype(int), n_bins - 1)
+    ece = 0.0
+    for b in range(n_bins):
+        in_bin = bins == b
+        if in_bin.any():
+            ece += in_bin.mean() * abs(p[in_bin].mean() - y[in_bin].mean())
+    return float(ece)

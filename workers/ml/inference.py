@@ -1,0 +1,117 @@
+"""One call from frames to answers: segment -> assess -> measure.
+
+``FramePipeline.run(frames, spacings)`` takes a batch of grey uint8 frames (any sizes) with their
+pixel spacings and returns, per frame, the mask, p(good), the CRL with its calliper end points and
+the GA. It records each stage's latency for the batch (ms): preprocess, segment, postprocess,
+assess, measure. Torch runs on cuda if available, else cpu; ``backend="onnx"`` runs both
+networks in ONNX Runtime on CPU.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from workers.ml import fusqa, segmentation
+from workers.ml.crl import CrlMeasurement, EmptyMaskError, crl_from_mask
+from workers.ml.ga import GestationalAge, gestational_age_days
+from workers.ml.segmentation import as_image_list, logits_to_mask
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    mask: np.ndarray  # bool, the frame's shape
+    p_good: float  # calibrated p(the segmentation is good); 0 for an empty mask
+    crl: CrlMeasurement | None  # None when no fetus was found
+    ga: GestationalAge | None
+    latency_ms: dict[str, float] = field(default_factory=dict)  # the batch's stage timings
+
+
+class FramePipeline:
+    def __init__(self, segmenter: segmentation.SegmentationModel, assessor: fusqa.QualityModel, *, formula="robinson"):
+        gestational_age_days(45.0, formula)  # fail now, not per frame, on an unknown formula
+        self.segmenter, self.assessor, self.formula = segmenter, assessor, formula
+
+    def run(self, frames, spacings_mm) -> list[FrameResult]:
+        """frames: one H x W frame, an N x H x W stack or a list; spacings_mm: a float or a
+        (row_mm, col_mm) tuple shared by all frames, or a list with one per frame."""
+        images = as_image_list(frames)
+        spacings = _spacings(spacings_mm, len(images))
+        clock, latency = time.perf_counter(), {}
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            latency[stage] = (now - clock) * 1e3
+            clock = now
+
+        batch, boxes = self.segmenter.preprocess(images)
+        lap("preprocess")
+        logits = self.segmenter.forward(batch)
+        lap("segment")
+        masks = [logits_to_mask(lg, box) for lg, box in zip(logits, boxes, strict=True)]
+        lap("postprocess")
+        p_good = self.assessor.predict(images, masks) if images else np.zeros(0)
+        lap("assess")
+        measured = [self._measure(m, s) for m, s in zip(masks, spacings, strict=True)]
+        lap("measure")
+        latency["total"] = sum(latency.values())
+        return [
+            FrameResult(mask=m, p_good=float(p), crl=c, ga=g, latency_ms=dict(latency))
+            for m, p, (c, g) in zip(masks, p_good, measured, strict=True)
+        ]
+
+    def _measure(self, mask: np.ndarray, spacing) -> tuple[CrlMeasurement | None, GestationalAge | None]:
+        try:
+            crl = crl_from_mask(mask, spacing)
+        except EmptyMaskError:
+            return None, None
+        return crl, gestational_age_days(crl.crl_mm, self.formula)
+
+
+def _spacings(spacings_mm, n: int) -> list:
+    """A list (or an N x 2 array) gives one spacing per frame; a float or a (row_mm, col_mm)
+    tuple is shared by all frames."""
+    if isinstance(spacings_mm, list) or (isinstance(spacings_mm, np.ndarray) and spacings_mm.ndim == 2):
+        spacings = list(spacings_mm)
+        if len(spacings) != n:
+            raise ValueError(f"{n} frames but {len(spacings)} spacings")
+        return spacings
+    return [spacings_mm] * n
+
+
+def load_pipeline(
+    segmentation_path: str | Path | None = None,
+    fusqa_path: str | Path | None = None,
+    *,
+    backend: str = "torch",
+    device=None,
+    formula: str = "robinson",
+) -> FramePipeline:
+    """Both models from their checkpoints (defaults: workers/weights/{segmentation,fusqa}.pt)."""
+    return FramePipeline(
+        segmentation.load_model(segmentation_path, device=device, backend=backend),
+        fusqa.load_model(fusqa_path, device=device, backend=backend),
+        formula=formula,
+    )
+
+
+def analyse_frames(frames, spacings_mm, *, pipeline: FramePipeline | None = None) -> list[FrameResult]:
+    """segment -> assess -> measure with the default checkpoints (loaded once per process)."""
+    return (pipeline or _default_pipeline()).run(frames, spacings_mm)
+
+
+_DEFAULT: list[FramePipeline] = []
+
+
+def _default_pipeline() -> FramePipeline:
+    if not _DEFAULT:
+        _DEFAULT.append(load_pipeline())
+    return _DEFAULT[0]
+
+
+__all__: Sequence[str] = ["FramePipeline", "FrameResult", "analyse_frames", "load_pipeline"]

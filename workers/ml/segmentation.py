@@ -1,0 +1,135 @@
+"""Fetal segmentation: a MONAI UNet on letterboxed grey frames of any size.
+
+Pre-processing: the frame is padded to a square (black, centred) so the fetus keeps its shape
+whatever the frame's aspect ratio, resized to ``input_size`` and standardised per frame (z-score
+over the frame's own pixels), which removes most of a machine's gain and dynamic-range setting.
+Post-processing: the foreground-minus-background logit is resized back to the padded square
+(bilinear, so the outline is smoother than a nearest-neighbour mask), cropped to the frame,
+thresholded at 0, reduced to its largest 8-connected component, and its holes are filled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import ndimage
+
+from workers.ml.crl import EmptyMaskError, largest_component
+from workers.ml.networks import load_checkpoint, make_runner
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+DEFAULT_WEIGHTS = WEIGHTS_DIR / "segmentation.pt"
+TRAIN_COMMAND = "python -m workers.ml.train segmentation --out workers/weights/segmentation.pt"
+
+
+@dataclass(frozen=True)
+class Letterbox:
+    """Where a frame sits inside the padded square it was resized from."""
+
+    height: int
+    width: int
+    side: int
+    top: int
+    left: int
+
+
+def as_image_list(images: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
+    """One H x W frame, an N x H x W stack, or a list of frames of any sizes -> list of 2-D arrays."""
+    if isinstance(images, np.ndarray):
+        if images.ndim == 2:
+            return [images]
+        if images.ndim == 3:
+            return list(images)
+        raise ValueError(f"expected H x W or N x H x W grey frames, got shape {images.shape}")
+    frames = [np.asarray(im) for im in images]
+    for im in frames:
+        if im.ndim != 2:
+            raise ValueError(f"each frame must be a 2-D grey image, got shape {im.shape}")
+    return frames
+
+
+def standardise(x: torch.Tensor) -> tuple[torch.Tensor, float, float]:
+    """Per-frame z-score (mean 0, std 1); returns (standardised, mean, std)."""
+    mean = float(x.mean())
+    std = float(x.std()) if x.numel() > 1 else 0.0
+    std = max(std, 1e-3)
+    return (x - mean) / std, mean, std
+
+
+def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
+    """A grey uint8 frame -> (size x size float32 standardised, its Letterbox)."""
+    h, w = image.shape
+    side = max(h, w)
+    top, left = (side - h) // 2, (side - w) // 2
+    x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
+    _, mean, std = standardise(x)
+    square = torch.zeros((side, side), dtype=torch.float32)
+    square[top : top + h, left : left + w] = x
+    square = (square - mean) / std
+    resized = F.interpolate(square[None, None], size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+    return resized[0, 0].numpy(), Letterbox(h, w, side, top, left)
+
+
+def fill_and_keep_largest(mask: np.ndarray) -> np.ndarray:
+    """Largest 8-connected component with its holes filled; an empty mask stays empty."""
+    try:
+        component = largest_component(mask)
+    except EmptyMaskError:
+        return np.zeros(np.shape(mask), dtype=bool)
+    return ndimage.binary_fill_holes(component)
+
+
+def logits_to_mask(logits: np.ndarray, box: Letterbox) -> np.ndarray:
+    """(C, S, S) network logits -> bool mask at the frame's original size, post-processed."""
+    score = logits[1] - logits[0] if logits.shape[0] > 1 else logits[0]
+    up = F.interpolate(
+        torch.from_numpy(np.ascontiguousarray(score, dtype=np.float32))[None, None],
+        size=(box.side, box.side),
+        mode="bilinear",
+        align_corners=False,
+    )[0, 0]
+    mask = (up[box.top : box.top + box.height, box.left : box.left + box.width] > 0).numpy()
+    return fill_and_keep_largest(mask)
+
+
+class SegmentationModel:
+    """Segments fetal frames. ``runner`` maps a float32 (N, 1, S, S) batch to (N, C, S, S) logits
+    (TorchRunner or an ONNX Runtime runner), so both back ends share pre- and post-processing."""
+
+    def __init__(self, runner, config: dict[str, Any]):
+        self.runner = runner
+        self.config = dict(config)
+        self.input_size = int(config["input_size"])
+
+    def preprocess(self, images) -> tuple[np.ndarray, list[Letterbox]]:
+        frames = as_image_list(images)
+        pairs = [letterbox(im, self.input_size) for im in frames]
+        if not pairs:
+            return np.zeros((0, 1, self.input_size, self.input_size), np.float32), []
+        return np.stack([p[0] for p in pairs])[:, None].astype(np.float32), [p[1] for p in pairs]
+
+    def predict(self, images, batch_size: int = 32) -> list[np.ndarray]:
+        """Bool masks, one per frame, each the shape of its frame. Always returns a list."""
+        batch, boxes = self.preprocess(images)
+        logits = self.forward(batch, batch_size)
+        return [logits_to_mask(lg, box) for lg, box in zip(logits, boxes, strict=True)]
+
+    def forward(self, batch: np.ndarray, batch_size: int = 32) -> np.ndarray:
+        outs = [self.runner(batch[i : i + batch_size]) for i in range(0, len(batch), batch_size)]
+        return np.concatenate(outs) if outs else np.zeros((0, 2, self.input_size, self.input_size), np.float32)
+
+
+def load_model(path: str | Path | None = None, *, device=None, backend: str = "torch") -> SegmentationModel:
+    """Load a segmentation checkpoint (default workers/weights/segmentation.pt).
+
+    backend: "torch" (device: cuda if available else cpu) or "onnx" (CPU, ONNX Runtime; the
+    network is exported in memory at load time).
+    """
+    network, config, _ = load_checkpoint(path or DEFAULT_WEIGHTS, kind="segmentation", train_command=TRAIN_COMMAND)
+    return SegmentationModel(make_runner(network, config, device=device, backend=backend), config)
