@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qa.apis import auth, frames, hospitals, masks, models, studies
+from qa.apis import auth, frames, hospitals, masks, models, studies, uploads
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("masks/<int:mask_id>/", masks.MaskDetailApi.as_view(), name="mask-detail"),
     path("masks/<int:mask_id>/image/", masks.MaskImageApi.as_view(), name="mask-image"),
     path("reviews/", masks.ReviewListApi.as_view(), name="review-list"),
+    path("uploads/", uploads.UploadCreateApi.as_view(), name="upload-create"),
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),

@@ -1,0 +1,252 @@
+"""Ingest: an uploaded DICOM / PNG / JPEG becomes a study's frames, each with a pending processing job.
+
+Order of work: check the user and the request, decode everything (nothing is stored if any of it
+fails), de-identify, then write rows and files in one transaction. Files written inside the
+transaction are deleted again if it fails, so a refused or broken upload leaves nothing behind.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from qa.errors import InvalidInput, NotAllowed, PayloadTooLarge
+from qa.models import Frame, FrameSource, Hospital, Machine, Study, User
+from qa.permissions import can_upload_to
+from qa.services.deidentify import KeyedHasher, deidentified_dicom_bytes
+from qa.services.dicom_decode import ImageLimits, Spacing, decode_dicom, is_dicom
+from qa.services.image_store import StoredFiles, grey_png_bytes
+from qa.services.jobs import jobs_create_for_frames
+from qa.services.raster_decode import decode_raster, raster_format
+
+_MACHINE_FIELD_CHARS = 64
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    study: Study
+    frames: list[Frame]
+    duplicate: bool
+
+
+@dataclass
+class _Prepared:
+    """Everything decoded and checked, ready to be stored."""
+
+    source: str
+    frames: list
+    spacing: Spacing
+    sop_instance_uid: str
+    study_key: str
+    patient_key: str
+    exam_date: date | None
+    manufacturer: str
+    model_name: str
+    source_file_bytes: bytes | None
+
+
+def ingest_upload(
+    *,
+    user: User,
+    hospital: Hospital,
+    uploaded_file: UploadedFile,
+    spacing_mm: float | tuple[float, float] | None = None,
+    reported_ga_days: float | None = None,
+    exam_date: date | None = None,
+    machine_manufacturer: str = "",
+    machine_model: str = "",
+) -> IngestResult:
+    """Store one uploaded file. `spacing_mm` (one value, or (row, col)) is used only when the file
+    carries none. A re-send of a file already stored returns its frames with duplicate=True."""
+    if not can_upload_to(user, hospital):
+        raise NotAllowed("Only the hospital's QA managers and admins may upload scans.")
+    request_spacing = _request_spacing(spacing_mm)
+    if reported_ga_days is not None and not (math.isfinite(reported_ga_days) and 0 < reported_ga_days < 320):
+        raise InvalidInput("reported_ga_days must lie between 0 and 320 days.", field="reported_ga_days")
+    size = uploaded_file.size or 0
+    if size > settings.FUSQA_MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(
+            f"The file is {size} bytes; uploads are limited to {settings.FUSQA_MAX_UPLOAD_BYTES} bytes.", field="file"
+        )
+    uploaded_file.seek(0)
+    data = uploaded_file.read(settings.FUSQA_MAX_UPLOAD_BYTES + 1)
+    if len(data) > settings.FUSQA_MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(f"Uploads are limited to {settings.FUSQA_MAX_UPLOAD_BYTES} bytes.", field="file")
+    if not data:
+        raise InvalidInput("The file is empty.", code="unsupported_file", field="file")
+
+    hasher = KeyedHasher(secret=settings.FUSQA_PATIENT_KEY_SECRET, hospital_id=hospital.id)
+    limits = ImageLimits(max_side=settings.FUSQA_MAX_IMAGE_SIDE, max_frames=settings.FUSQA_MAX_FRAMES_PER_UPLOAD)
+    if is_dicom(data):
+        prepared = _prepare_dicom(data, hasher=hasher, limits=limits, request_spacing=request_spacing)
+    else:
+        prepared = _prepare_raster(data, hasher=hasher, limits=limits, request_spacing=request_spacing)
+    if prepared.exam_date is None:
+        prepared.exam_date = exam_date
+    if not prepared.manufacturer and not prepared.model_name:
+        prepared.manufacturer = machine_manufacturer.strip()[:_MACHINE_FIELD_CHARS]
+        prepared.model_name = machine_model.strip()[:_MACHINE_FIELD_CHARS]
+
+    existing = _existing(hospital, prepared.sop_instance_uid)
+    if existing is not None:
+        return existing
+    try:
+        return _store(hospital=hospital, prepared=prepared, reported_ga_days=reported_ga_days)
+    except IntegrityError:
+        # The same file arrived twice at once and the other request stored it first.
+        existing = _existing(hospital, prepared.sop_instance_uid)
+        if existing is None:
+            raise
+        return existing
+
+
+def _request_spacing(spacing_mm) -> Spacing | None:
+    if spacing_mm is None:
+        return None
+    row, col = spacing_mm if isinstance(spacing_mm, tuple | list) else (spacing_mm, spacing_mm)
+    for value in (row, col):
+        if value is None or not math.isfinite(float(value)) or float(value) <= 0:
+            raise InvalidInput(f"Spacing must be a positive number of mm per pixel, not {value}.", field="spacing_mm")
+    return Spacing(row_mm=float(row), col_mm=float(col), source="request")
+
+
+def _missing_spacing() -> InvalidInput:
+    return InvalidInput(
+        "The pixel spacing is missing: the file carries none, so give spacing_mm (or spacing_row_mm and "
+        "spacing_col_mm) in the request.",
+        code="spacing_missing",
+        field="spacing_mm",
+    )
+
+
+def _prepare_dicom(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, request_spacing) -> _Prepared:
+    decoded = decode_dicom(data, limits=limits)
+    spacing = decoded.spacing or request_spacing
+    if spacing is None:
+        raise _missing_spacing()
+    patient_key = hasher.patient_key(decoded.patient_id)
+    sop_uid = hasher.uid(decoded.sop_instance_uid)
+    # Without a StudyInstanceUID the instance is its own study.
+    study_key = hasher.study_key(decoded.study_instance_uid or "sop:" + decoded.sop_instance_uid)
+    source_bytes = deidentified_dicom_bytes(decoded.dataset, hasher=hasher, patient_key=patient_key)
+    return _Prepared(
+        source=FrameSource.DICOM,
+        frames=decoded.frames,
+        spacing=spacing,
+        sop_instance_uid=sop_uid,
+        study_key=study_key,
+        patient_key=patient_key,
+        # The exam date leaves the stored DICOM (the profile empties StudyDate) but is kept as a
+        # database field: quality trends are read by date, and the row is already hospital-scoped.
+        exam_date=decoded.study_date,
+        manufacturer=decoded.manufacturer[:_MACHINE_FIELD_CHARS],
+        model_name=decoded.model_name[:_MACHINE_FIELD_CHARS],
+        source_file_bytes=source_bytes,
+    )
+
+
+def _prepare_raster(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, request_spacing) -> _Prepared:
+    kind = raster_format(data)
+    frame = decode_raster(data, limits=limits)
+    if request_spacing is None:
+        raise _missing_spacing()
+    sop_uid = hasher.content_uid(data)
+    return _Prepared(
+        source=FrameSource.PNG if kind == "png" else FrameSource.JPEG,
+        frames=[frame],
+        spacing=request_spacing,
+        sop_instance_uid=sop_uid,
+        # A plain image carries no study: each distinct file is its own, and a re-send finds it.
+        study_key=hasher.study_key("image:" + sop_uid),
+        patient_key="",
+        exam_date=None,
+        manufacturer="",
+        model_name="",
+        source_file_bytes=None,
+    )
+
+
+def _existing(hospital: Hospital, sop_instance_uid: str) -> IngestResult | None:
+    frames = list(
+        Frame.objects.filter(hospital=hospital, sop_instance_uid=sop_instance_uid)
+        .select_related("study")
+        .order_by("frame_number")
+    )
+    if not frames:
+        return None
+    return IngestResult(study=frames[0].study, frames=frames, duplicate=True)
+
+
+def _store(*, hospital: Hospital, prepared: _Prepared, reported_ga_days: float | None) -> IngestResult:
+    written = StoredFiles()
+    try:
+        with transaction.atomic():
+            machine = _machine(hospital, prepared.manufacturer, prepared.model_name)
+            study, created = Study.objects.get_or_create(
+                hospital=hospital,
+                study_key=prepared.study_key,
+                defaults={
+                    "machine": machine,
+                    "patient_key": prepared.patient_key,
+                    "exam_date": prepared.exam_date,
+                    "reported_ga_days": reported_ga_days,
+                },
+            )
+            if not created:
+                _fill_missing(study, machine=machine, exam_date=prepared.exam_date, reported_ga_days=reported_ga_days)
+
+            source_name = ""
+            if prepared.source_file_bytes is not None:
+                source_name = written.save(
+                    instance=Frame(hospital=hospital),
+                    field_name="source_file",
+                    extension="dcm",
+                    data=prepared.source_file_bytes,
+                )
+            frames = []
+            for number, pixels in enumerate(prepared.frames, start=1):
+                frame = Frame(
+                    hospital=hospital,
+                    study=study,
+                    width=int(pixels.shape[1]),
+                    height=int(pixels.shape[0]),
+                    spacing_row_mm=prepared.spacing.row_mm,
+                    spacing_col_mm=prepared.spacing.col_mm,
+                    spacing_source=prepared.spacing.source,
+                    source=prepared.source,
+                    source_file=source_name,
+                    sop_instance_uid=prepared.sop_instance_uid,
+                    frame_number=number,
+                )
+                frame.pixels = written.save(
+                    instance=frame, field_name="pixels", extension="png", data=grey_png_bytes(pixels)
+                )
+                frame.save()
+                frames.append(frame)
+            jobs_create_for_frames(frames=frames)
+    except BaseException:
+        written.delete_all()
+        raise
+    return IngestResult(study=study, frames=frames, duplicate=False)
+
+
+def _machine(hospital: Hospital, manufacturer: str, model_name: str) -> Machine | None:
+    if not manufacturer and not model_name:
+        return None
+    # get_or_create retries the read when a concurrent insert wins the unique constraint.
+    machine, _ = Machine.objects.get_or_create(hospital=hospital, manufacturer=manufacturer, model_name=model_name)
+    return machine
+
+
+def _fill_missing(study: Study, *, machine, exam_date, reported_ga_days) -> None:
+    """A later instance of the same study may know what the first did not; it never overwrites."""
+    changed = []
+    for field, value in (("machine", machine), ("exam_date", exam_date), ("reported_ga_days", reported_ga_days)):
+        if value is not None and getattr(study, field) is None:
+            setattr(study, field, value)
+            changed.append(field)
+    if changed:
+        study.save(update_fields=changed)
