@@ -72,4 +72,23 @@ def test_an_uploaded_png_shows_its_frame_with_the_spacing_entered(manager_page, 
     expect(result.locator("tbody tr td").nth(1)).to_have_text("64 × 48")
     expect(result.locator("tbody tr td").nth(2)).to_have_text("0.250 × 0.300")
     expect(result.locator("tbody tr td").nth(3)).to_have_text("Entered at upload")
+    expect(result.get_by_role("status")).to_have_text(re.compile(r"^1 frame added to study #\d+, queued for"))
     page.screenshot(path=str(screenshot_dir / "upload-done.png"), full_page=True)
+
+
+def test_a_file_the_server_cannot_read_shows_its_message_in_an_alert(manager_page, tmp_path):
+    if not _upload_api_exists():
+        pytest.skip("POST /api/uploads/ is not routed yet")
+    page = manager_page
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"this is not a PNG at all")
+
+    page.get_by_label("Scan file").set_input_files(str(broken))
+    page.get_by_label("Between rows (mm)").fill("0.25")
+    page.get_by_label("Between columns (mm)").fill("0.25")
+    page.get_by_role("button", name="Upload").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("The upload failed")
+    expect(alert).to_contain_text("The file is neither DICOM, PNG nor JPEG.")
+    expect(page.locator(".upload-result")).to_be_empty()

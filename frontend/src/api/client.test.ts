@@ -100,6 +100,18 @@ describe("the API client", () => {
     expect(messageOf(error)).toBe("Enter a valid username and password.");
   });
 
+  it("takes the field of a validation error from its details", async () => {
+    fetchMock.mockResolvedValue(
+      jsonResponse(400, {
+        error: { code: "invalid", message: "hospital: A valid integer is required.", details: { hospital: ["A valid integer is required."] } },
+      }),
+    );
+
+    const error = await getJson("/api/studies/?hospital=x").catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ field: "hospital", message: "hospital: A valid integer is required." });
+  });
+
   it("gives a readable message when the error body is not the API's JSON", async () => {
     fetchMock.mockResolvedValue(new Response("<html>Bad gateway</html>", { status: 502, statusText: "Bad Gateway" }));
 

@@ -44,11 +44,18 @@ export function errorFromBody(status: number, statusText: string, body: unknown)
       status,
       typeof code === "string" && code ? code : "error",
       typeof message === "string" && message ? message : fallbackMessage(status, statusText),
-      typeof field === "string" ? field : undefined,
+      typeof field === "string" ? field : firstField(details),
       details,
     );
   }
   return new ApiError(status, "error", fallbackMessage(status, statusText));
+}
+
+/** A validation error names its fields only in `details` ({field: [messages]}): take the first. */
+function firstField(details: unknown): string | undefined {
+  if (typeof details !== "object" || details === null || Array.isArray(details)) return undefined;
+  const name = Object.keys(details)[0];
+  return name && name !== "non_field_errors" ? name : undefined;
 }
 
 function fallbackMessage(status: number, statusText: string): string {

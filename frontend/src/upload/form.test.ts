@@ -64,6 +64,18 @@ describe("validateUpload", () => {
     });
   });
 
+  it("asks for the spacing of a PNG or JPEG, which carries none", () => {
+    const message = "A PNG or JPEG image carries no pixel size: enter both spacings.";
+    expect(validateUpload(input(), TODAY)).toEqual({ ok: false, errors: { spacingRow: message, spacingCol: message } });
+    const jpeg = new File([new Uint8Array([255, 216])], "FRAME.JPG", { type: "image/jpeg" });
+    expect(validateUpload(input({ file: jpeg }), TODAY)).toMatchObject({ ok: false, errors: { spacingRow: message } });
+  });
+
+  it("lets a DICOM file go without a spacing, to use its own", () => {
+    const dicom = new File([new Uint8Array([68, 73, 67, 77])], "scan.dcm");
+    expect(validateUpload(input({ file: dicom }), TODAY)).toEqual({ ok: true, value: { hospital: 3, file: dicom } });
+  });
+
   it("requires a hospital and an accepted, non-empty file", () => {
     const result = validateUpload(input({ hospital: "", file: new File(["x"], "report.pdf") }), TODAY);
     expect(result).toMatchObject({

@@ -31,15 +31,18 @@ export const MAX_SPACING_MM = 10;
 /** The server's plausible range for a reported gestational age (exclusive), in days. */
 export const MAX_GA_DAYS = 320;
 
-/** The API's name for each field, to put a server error next to the right input. */
-export const SERVER_FIELDS: Record<string, UploadField> = {
-  hospital: "hospital",
-  file: "file",
-  spacing_row_mm: "spacingRow",
-  spacing_col_mm: "spacingCol",
-  reported_ga_days: "reportedGaDays",
-  exam_date: "examDate",
+/** The API's name for each field, to put a server error next to the right inputs. */
+export const SERVER_FIELDS: Record<string, UploadField[]> = {
+  hospital: ["hospital"],
+  file: ["file"],
+  spacing_mm: ["spacingRow", "spacingCol"],
+  spacing_row_mm: ["spacingRow"],
+  spacing_col_mm: ["spacingCol"],
+  reported_ga_days: ["reportedGaDays"],
+  exam_date: ["examDate"],
 };
+
+const RASTER_EXTENSIONS = [".png", ".jpg", ".jpeg"];
 
 type Parsed = { ok: true; value: number | undefined } | { ok: false; error: string };
 
@@ -100,6 +103,11 @@ export function checkFile(file: File | null): string | null {
   return null;
 }
 
+function isRaster(file: File): boolean {
+  const name = file.name.toLowerCase();
+  return RASTER_EXTENSIONS.some((extension) => name.endsWith(extension));
+}
+
 export function validateUpload(input: UploadFormInput, today: Date = new Date()): UploadValidation {
   const errors: UploadErrors = {};
 
@@ -116,6 +124,14 @@ export function validateUpload(input: UploadFormInput, today: Date = new Date())
   if (row.ok && col.ok && (row.value === undefined) !== (col.value === undefined)) {
     const missing: UploadField = row.value === undefined ? "spacingRow" : "spacingCol";
     errors[missing] = "Enter both spacings, or leave both empty to use the file's own.";
+  }
+
+  const spacingGiven = row.ok && col.ok && row.value !== undefined && col.value !== undefined;
+  if (!fileError && isRaster(input.file!) && !spacingGiven && !errors.spacingRow && !errors.spacingCol) {
+    // The server would refuse it too: a plain image has no header to read the pixel size from.
+    const message = "A PNG or JPEG image carries no pixel size: enter both spacings.";
+    if (row.ok && row.value === undefined) errors.spacingRow = message;
+    if (col.ok && col.value === undefined) errors.spacingCol = message;
   }
 
   const ga = parseGaDays(input.reportedGaDays);

@@ -106,7 +106,7 @@ describe("the upload page", () => {
     submit(page);
 
     await vi.waitFor(() => expect(page.querySelector(".upload-result h2")?.textContent).toBe("Uploaded"));
-    expect(page.querySelector(".upload-result .alert")?.textContent).toBe("1 frame added to study #12. Processing has started.");
+    expect(page.querySelector(".upload-result .alert")?.textContent).toBe("1 frame added to study #12, queued for segmentation and quality assessment.");
     const cells = [...page.querySelectorAll(".upload-result tbody td")].map((cell) => cell.textContent);
     expect(cells).toEqual(["#40", "64 × 48", "0.250 × 0.300", "Entered at upload"]);
   });
@@ -117,18 +117,20 @@ describe("the upload page", () => {
       "XMLHttpRequest",
       answeringRequest({
         status: 400,
-        body: { error: { code: "invalid", message: "A PNG carries no pixel size: enter the spacing.", field: "spacing_row_mm" } },
+        body: { error: { code: "spacing_missing", message: "The pixel spacing is missing.", field: "spacing_mm" } },
       }),
     );
     const page = uploadPage(context());
     document.body.append(page);
-    choose(page, png());
+    choose(page, new File([new Uint8Array([68, 73, 67, 77])], "scan.dcm"));
 
     submit(page);
 
     await vi.waitFor(() => expect(page.querySelector('[role="alert"]')).not.toBeNull());
-    expect(page.querySelector('[role="alert"]')?.textContent).toContain("A PNG carries no pixel size: enter the spacing.");
-    expect(page.querySelector("#upload-spacing-row")?.getAttribute("aria-invalid")).toBe("true");
+    expect(page.querySelector('[role="alert"]')?.textContent).toContain("The pixel spacing is missing.");
+    for (const id of ["#upload-spacing-row", "#upload-spacing-col"]) {
+      expect(page.querySelector(id)?.getAttribute("aria-invalid")).toBe("true");
+    }
     expect(page.querySelector(".upload-result")?.childElementCount).toBe(0);
   });
 });

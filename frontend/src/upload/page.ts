@@ -76,7 +76,7 @@ export function uploadPage({ me, signal }: PageContext): HTMLElement {
       h(
         "p",
         { id: "spacing-hint", class: "hint" },
-        "Millimetres per pixel. DICOM files usually carry it; PNG and JPEG do not, so enter it for them.",
+        "Millimetres per pixel. DICOM files usually carry it; PNG and JPEG images do not, so enter both for them.",
       ),
       h("div", { class: "field-row" }, fields.spacingRow.wrapper, fields.spacingCol.wrapper),
     ),
@@ -120,9 +120,8 @@ export function uploadPage({ me, signal }: PageContext): HTMLElement {
       result.querySelector<HTMLElement>("h2")?.focus();
     } catch (error) {
       if (signal.aborted) return;
-      if (error instanceof ApiError && error.field && SERVER_FIELDS[error.field]) {
-        showErrors(fields, { [SERVER_FIELDS[error.field]!]: error.message });
-      }
+      const marked = error instanceof ApiError && error.field ? (SERVER_FIELDS[error.field] ?? []) : [];
+      if (marked.length) showErrors(fields, Object.fromEntries(marked.map((name) => [name, messageOf(error)])));
       replaceChildren(status, alertBox("error", messageOf(error), "The upload failed"));
     } finally {
       submit.disabled = false;
@@ -222,7 +221,7 @@ function resultView(answer: UploadResult): HTMLElement {
   const frames = `${count} frame${count === 1 ? "" : "s"}`;
   const summary = answer.duplicate
     ? alertBox("info", `This file was uploaded before; nothing new was added. Study #${studyId(answer)} holds its ${frames}.`)
-    : alertBox("success", `${frames} added to study #${studyId(answer)}. Processing has started.`);
+    : alertBox("success", `${frames} added to study #${studyId(answer)}, queued for segmentation and quality assessment.`);
   return h(
     "section",
     { class: "card stack", "aria-labelledby": "upload-result-title" },
