@@ -1,0 +1,61 @@
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+
+from workers.ml.synth import get_profile, list_profiles, load_profile
+from workers.ml.synth.profiles import MachineProfile
+
+
+def test_there_are_two_machines_at_each_of_two_hospitals():
+    hospitals = {}
+    for name in list_profiles():
+        hospitals.setdefault(get_profile(name).hospital, []).append(name)
+    assert len(hospitals) >= 2
+    assert all(len(names) >= 2 for names in hospitals.values())
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["center_frequency_mhz", "dynamic_range_db", "gain_db", "sector_angle_deg", "image_cols", "anonymisation_box"],
+)
+def test_the_profiles_differ_in_imaging_and_geometry(field):
+    values = {getattr(get_profile(n), field) for n in list_profiles()}
+    assert len(values) == len(list_profiles())
+
+
+def test_each_profile_names_its_manufacturer_and_model():
+    for name in list_profiles():
+        p = get_profile(name)
+        assert p.manufacturer and p.model_name and p.institution_name
+
+
+def test_a_profile_round_trips_through_json(tmp_path):
+    p = get_profile("hospital_b/aplio_i700")
+    path = tmp_path / "machine.json"
+    path.write_text(json.dumps(p.to_dict()))
+    assert load_profile(path) == p
+
+
+def test_an_unknown_field_in_json_is_refused():
+    data = get_profile("hospital_a/voluson_e8").to_dict() | {"colour_doppler": True}
+    with pytest.raises(ValueError, match="unknown profile fields"):
+        MachineProfile.from_dict(data)
+
+
+def test_drift_lowers_gain_and_widens_the_beam_from_its_start_date():
+    p = get_profile("hospital_b/aplio_i700")
+    before = p.on_date(dt.date(2026, 5, 1))
+    after = p.on_date(dt.date(2026, 12, 1))
+    assert before == p
+    assert after.drift_factor == 1.0
+    assert after.gain_db < p.gain_db
+    assert after.lateral_fwhm_mm > p.lateral_fwhm_mm * 1.5
+
+
+def test_a_profile_without_drift_ignores_a_drift_factor():
+    p = get_profile("hospital_a/voluson_e8")
+    assert p.drift is None
+    assert p.with_drift(1.0) is p
+    assert dataclasses.is_dataclass(p)
