@@ -11,6 +11,7 @@ from datetime import date
 
 import numpy as np
 from pydicom import dcmread
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import apply_color_lut, convert_color_space, get_decoder
@@ -18,6 +19,7 @@ from pydicom.pixels import apply_color_lut, convert_color_space, get_decoder
 from qa.errors import InvalidInput
 from qa.services.grey import luminance, rescale_to_uint8
 
+_UNDEFINED_LENGTH = 0xFFFFFFFF
 # PhysicalUnitsX/YDirection code for centimetres (PS3.3 C.8.5.5.1.15).
 _UNITS_CM = 3
 # RegionSpatialFormat 1 = 2D (tissue or flow), RegionDataType 1 = tissue.
@@ -115,16 +117,40 @@ def spacing_from_header(dataset: Dataset, *, rows: int, cols: int) -> Spacing | 
 def _read(data: bytes) -> Dataset:
     try:
         dataset = dcmread(io.BytesIO(data), force=False)
-        # Touch every element now, so a file cut short fails here and not half-way through storing.
+        # pydicom reads a file cut short without complaint, handing back the short values.
+        _refuse_truncated(dataset, len(data))
+        # Touch every element now, so a damaged one fails here and not half-way through storing.
         for _ in dataset.iterall():
             pass
     except InvalidDicomError as exc:
         raise InvalidInput(f"The file is not a valid DICOM file: {exc}", code="invalid_dicom") from exc
+    except InvalidInput:
+        raise
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types for a damaged file
         raise InvalidInput(f"The DICOM file is truncated or corrupt ({exc}).", code="invalid_dicom") from exc
     if "TransferSyntaxUID" not in dataset.file_meta:
         raise InvalidInput("The DICOM file names no transfer syntax.", code="invalid_dicom")
     return dataset
+
+
+def _refuse_truncated(dataset: Dataset, size: int) -> None:
+    """The elements must account for every byte: pydicom stops quietly where a file was cut."""
+    end = None
+    for tag in dataset.keys():
+        raw = dataset.get_item(tag)
+        if not isinstance(raw, RawDataElement):
+            return
+        end = None if raw.length == _UNDEFINED_LENGTH else raw.value_tell + raw.length
+        if end is not None and end > size:
+            raise InvalidInput(
+                f"The DICOM file is truncated: element {raw.tag} needs {raw.length} bytes, the file ends first.",
+                code="invalid_dicom",
+            )
+    if not dataset.keys():
+        raise InvalidInput("The DICOM file is truncated: it holds no data set.", code="invalid_dicom")
+    # Fewer leftover bytes than the longest element header (12): a header cut in the middle.
+    if end is not None and 0 < size - end < 12:
+        raise InvalidInput("The DICOM file is truncated: it ends inside an element's header.", code="invalid_dicom")
 
 
 def _checked_size(dataset: Dataset, limits: ImageLimits) -> tuple[int, int, int]:
@@ -161,13 +187,13 @@ def _grey_frames(dataset: Dataset, rows: int, cols: int, n_frames: int) -> list[
         decoder = get_decoder(syntax)
     except NotImplementedError as exc:
         raise InvalidInput(
-            f"Pixel data in transfer syntax '{syntax.name}' ({syntax}) cannot be decoded; send it uncompressed, "
+            f"Pixel data in transfer syntax {_syntax_words(syntax)} cannot be decoded; send it uncompressed, "
             "JPEG, JPEG 2000, JPEG-LS or RLE.",
             code="unsupported_transfer_syntax",
         ) from exc
     if not decoder.is_available:
         raise InvalidInput(
-            f"No decoder is installed for transfer syntax '{syntax.name}'.", code="unsupported_transfer_syntax"
+            f"No decoder is installed for transfer syntax {_syntax_words(syntax)}.", code="unsupported_transfer_syntax"
         )
     raw_frames = []
     try:
@@ -195,6 +221,9 @@ def _grey_frames(dataset: Dataset, rows: int, cols: int, n_frames: int) -> list[
 def _as_luminance(array: np.ndarray, photometric: str, dataset: Dataset) -> np.ndarray:
     if photometric == "PALETTE COLOR":
         array = apply_color_lut(array, dataset)
+        # LUT entries of 16 bits span 0..65535: bring them to 0..255 as the LUT's author meant.
+        if int(dataset.RedPaletteColorLookupTableDescriptor[2]) == 16:
+            array = array.astype(np.float64) / 257.0
         photometric = "RGB"
     elif photometric.startswith("YBR") and array.ndim == 3:
         if photometric in ("YBR_FULL", "YBR_FULL_422"):
@@ -209,6 +238,10 @@ def _as_luminance(array: np.ndarray, photometric: str, dataset: Dataset) -> np.n
         # Low values are white: invert (8-bit in place of range, wider data by sign before rescaling).
         return 255 - array if array.dtype == np.uint8 else -array.astype(np.float64)
     return array
+
+
+def _syntax_words(syntax) -> str:
+    return f"'{syntax.name}' ({syntax})" if syntax.name != str(syntax) else f"'{syntax}'"
 
 
 def _text(dataset: Dataset, keyword: str) -> str:

@@ -38,9 +38,8 @@ def media_files() -> set[Path]:
     return {Path(dirpath) / name for dirpath, _, names in os.walk(root) for name in names}
 
 
-@pytest.fixture
-def nothing_stored(db):
-    """Call the returned function after a refused upload: no new rows and no new files."""
+def storage_snapshot():
+    """Counts and files now; the returned check asserts nothing was added since."""
     counts = {model: model.objects.count() for model in (Study, Frame, Machine, ProcessingJob)}
     files = media_files()
 
@@ -49,6 +48,12 @@ def nothing_stored(db):
         assert media_files() - files == set()
 
     return check
+
+
+@pytest.fixture
+def nothing_stored(db):
+    """Call the returned function after a refused upload: no new rows and no new files."""
+    return storage_snapshot()
 
 
 def assert_error(response, status: int, code: str, words: str) -> None:

@@ -1,6 +1,7 @@
 """Small DICOM files written for the ingest tests."""
 
 import io
+import struct
 
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -79,3 +80,23 @@ def dicom_bytes(ds: Dataset) -> bytes:
     buffer = io.BytesIO()
     ds.save_as(buffer, enforce_file_format=True)
     return buffer.getvalue()
+
+
+def dicom_bytes_with_syntax(ds):
+    """Write the body as explicit little endian, then name another transfer syntax in the meta."""
+    wanted = ds.file_meta.TransferSyntaxUID
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    data = buffer.getvalue()
+    old, new = str(ExplicitVRLittleEndian).encode(), str(wanted).encode()
+    new = new + b"\x00" * (len(new) % 2)
+    assert old in data
+    # Rewrite the meta element and its length, and the meta group length.
+    start = data.index(old) - 4
+    old_len = struct.unpack("<H", data[start + 2 : start + 4])[0]
+    element = data[start - 4 : start + 2] + struct.pack("<H", len(new)) + new
+    data = data[: start - 4] + element + data[start + 4 + old_len :]
+    group_length_at = 132 + 8
+    group_length = struct.unpack("<I", data[group_length_at : group_length_at + 4])[0] + len(new) - old_len
+    return data[:group_length_at] + struct.pack("<I", group_length) + data[group_length_at + 4 :]
