@@ -56,11 +56,9 @@ def normalise_spacing(spacing_mm: float | tuple[float, float] | np.ndarray) -> t
     return float(values[0]), float(values[1])
 
 
-def largest_component(mask: np.ndarray) -> np.ndarray:
-    """The largest 8-connected component of a binary mask (ties: the first in raster order).
-
-    Raises EmptyMaskError when the mask has no foreground pixel.
-    """
+def largest_component_box(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int], int]:
+    """(the largest 8-connected component cropped to its bounding box, the box's (top, left), its
+    pixel count). Ties go to the first component in raster order."""
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise ValueError(f"mask must be 2-D (H x W), got shape {mask.shape}")
@@ -69,7 +67,39 @@ def largest_component(mask: np.ndarray) -> np.ndarray:
         raise EmptyMaskError("mask is empty: no fetal pixel to measure")
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
-    return labels == int(np.argmax(sizes))
+    best = int(np.argmax(sizes))
+    box = ndimage.find_objects(labels, max_label=best)[best - 1]
+    return labels[box] == best, (box[0].start, box[1].start), int(sizes[best])
+
+
+def largest_component(mask: np.ndarray) -> np.ndarray:
+    """The largest 8-connected component of a binary mask, full size (ties: the first in raster
+    order). Raises EmptyMaskError when the mask has no foreground pixel."""
+    crop, (top, left), _ = largest_component_box(mask)
+    out = np.zeros(np.shape(mask), dtype=bool)
+    out[top : top + crop.shape[0], left : left + crop.shape[1]] = crop
+    return out
+
+
+def _hull_candidates(crop: np.ndarray) -> np.ndarray:
+    """Pixel corners (row, col) whose convex hull equals that of all the crop's pixel squares.
+
+    Every pixel of a row lies between the row's leftmost and rightmost pixel, so the outer
+    corners of those two (left corners of the leftmost, right corners of the rightmost) suffice.
+    """
+    rows = np.flatnonzero(crop.any(axis=1))
+    sub = crop[rows]
+    left = sub.argmax(axis=1) - 0.5
+    right = crop.shape[1] - 1 - sub[:, ::-1].argmax(axis=1) + 0.5
+    r = rows.astype(float)
+    return np.concatenate(
+        [
+            np.stack([r - 0.5, left], 1),
+            np.stack([r + 0.5, left], 1),
+            np.stack([r - 0.5, right], 1),
+            np.stack([r + 0.5, right], 1),
+        ]
+    )
 
 
 def crl_from_mask(mask: np.ndarray, spacing_mm: float | tuple[float, float]) -> CrlMeasurement:
@@ -80,14 +110,10 @@ def crl_from_mask(mask: np.ndarray, spacing_mm: float | tuple[float, float]) -> 
     Raises EmptyMaskError (a ValueError) for an empty mask.
     """
     row_mm, col_mm = normalise_spacing(spacing_mm)
-    component = largest_component(mask)
-    area = int(component.sum())
-    # Only boundary pixels can carry hull corners; interior ones are dropped to keep the hull small.
-    boundary = component & ~ndimage.binary_erosion(component, structure=_EIGHT_CONNECTED, border_value=0)
-    centres = np.argwhere(boundary).astype(float)
-    corners_px = (centres[:, None, :] + _CORNER_OFFSETS[None, :, :]).reshape(-1, 2)
+    crop, (top, left), area = largest_component_box(mask)
+    corners_px = _hull_candidates(crop) + np.array([top, left], dtype=float)
     corners_mm = corners_px * np.array([row_mm, col_mm])
-    # Corners of at least one square are never collinear, so the hull always exists.
+    # The corners of one square are never collinear, so the hull always exists.
     hull = ConvexHull(corners_mm)
     vertices_mm = corners_mm[hull.vertices]
     distances = squareform(pdist(vertices_mm))

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-from workers.ml.crl import EmptyMaskError, largest_component
+from workers.ml.crl import EmptyMaskError, largest_component_box
 from workers.ml.networks import load_checkpoint, make_runner
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
@@ -77,12 +77,22 @@ def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
 
 
 def fill_and_keep_largest(mask: np.ndarray) -> np.ndarray:
-    """Largest 8-connected component with its holes filled; an empty mask stays empty."""
+    """Largest 8-connected component with its holes filled; an empty mask stays empty.
+
+    Holes are the background (4-connected, the dual of 8-connected foreground, as in
+    ndimage.binary_fill_holes) not connected to the outside, found inside the component's box
+    only: a few times faster than binary_fill_holes on the whole frame.
+    """
     try:
-        component = largest_component(mask)
+        crop, (top, left), _ = largest_component_box(mask)
     except EmptyMaskError:
         return np.zeros(np.shape(mask), dtype=bool)
-    return ndimage.binary_fill_holes(component)
+    padded = np.pad(crop, 1)
+    background, _ = ndimage.label(~padded)
+    filled = (background != background[0, 0])[1:-1, 1:-1]
+    out = np.zeros(np.shape(mask), dtype=bool)
+    out[top : top + crop.shape[0], left : left + crop.shape[1]] = filled
+    return out
 
 
 def logits_to_mask(logits: np.ndarray, box: Letterbox) -> np.ndarray:

@@ -120,3 +120,23 @@ def test_anisotropic_spacing_equals_resizing_first_on_the_reference_scan():
     original = crl_from_mask(_reference_mask("mask_expert"), (663 / 512, 925 / 512))
 
     assert original.crl_mm == pytest.approx(resized.crl_mm, rel=0.01)
+
+
+def _brute_force_feret(mask, spacing):
+    from scipy.spatial.distance import pdist
+
+    from workers.ml.crl import largest_component
+
+    centres = np.argwhere(largest_component(mask)).astype(float)
+    corners = (centres[:, None, :] + np.array([[-0.5, -0.5], [-0.5, 0.5], [0.5, -0.5], [0.5, 0.5]])).reshape(-1, 2)
+    return pdist(corners * np.asarray(spacing)).max()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_fast_hull_equals_brute_force_over_all_pixel_corners(seed):
+    rng = np.random.default_rng(seed)
+    mask = rng.random((24, 30)) > 0.45  # ragged, holed, many components
+
+    result = crl_from_mask(mask, (0.3, 0.7))
+
+    assert result.crl_mm == pytest.approx(_brute_force_feret(mask, (0.3, 0.7)))

@@ -119,3 +119,14 @@ def test_training_consumes_a_stream():
     result = train_segmentation(stream, steps=100, batch_size=4, config=TINY)
 
     assert result.metrics["steps"] == 3  # 4 + 4 + 2 samples, then the stream ends
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_hole_filling_equals_scipy_on_random_masks(seed):
+    from scipy import ndimage
+
+    from workers.ml.crl import largest_component
+
+    mask = np.random.default_rng(seed).random((40, 50)) > 0.35
+
+    np.testing.assert_array_equal(fill_and_keep_largest(mask), ndimage.binary_fill_holes(largest_component(mask)))
