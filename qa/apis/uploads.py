@@ -13,6 +13,36 @@ from qa.permissions import hospitals_visible_to
 from qa.services.ingest import ingest_upload
 
 
+class UploadInputSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+    hospital = serializers.IntegerField(min_value=1)
+    spacing_mm = serializers.FloatField(required=False)
+    spacing_row_mm = serializers.FloatField(required=False)
+    spacing_col_mm = serializers.FloatField(required=False)
+    reported_ga_days = serializers.FloatField(required=False)
+    exam_date = serializers.DateField(required=False)
+    machine_manufacturer = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+    machine_model = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+
+    def validate(self, attrs):
+        for name in ("spacing_mm", "spacing_row_mm", "spacing_col_mm"):
+            value = attrs.get(name)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise serializers.ValidationError({name: "Spacing must be a positive number of mm per pixel."})
+        single = attrs.pop("spacing_mm", None)
+        row, col = attrs.pop("spacing_row_mm", None), attrs.pop("spacing_col_mm", None)
+        if single is not None and (row is not None or col is not None):
+            raise serializers.ValidationError(
+                {"spacing_mm": "Give either spacing_mm or spacing_row_mm and spacing_col_mm, not both."}
+            )
+        if (row is None) != (col is None):
+            raise serializers.ValidationError(
+                {"spacing_row_mm": "Give spacing_row_mm and spacing_col_mm together (or spacing_mm for both)."}
+            )
+        attrs["spacing"] = single if single is not None else ((row, col) if row is not None else None)
+        return attrs
+
+
 class UploadFrameSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     frame_number = serializers.IntegerField()
@@ -32,38 +62,11 @@ class UploadOutputSerializer(serializers.Serializer):
 class UploadCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
-        file = serializers.FileField(allow_empty_file=False)
-        hospital = serializers.IntegerField(min_value=1)
-        spacing_mm = serializers.FloatField(required=False)
-        spacing_row_mm = serializers.FloatField(required=False)
-        spacing_col_mm = serializers.FloatField(required=False)
-        reported_ga_days = serializers.FloatField(required=False)
-        exam_date = serializers.DateField(required=False)
-        machine_manufacturer = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
-        machine_model = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+    input_serializer = UploadInputSerializer
 
-        def validate(self, attrs):
-            for name in ("spacing_mm", "spacing_row_mm", "spacing_col_mm"):
-                value = attrs.get(name)
-                if value is not None and not (math.isfinite(value) and value > 0):
-                    raise serializers.ValidationError({name: "Spacing must be a positive number of mm per pixel."})
-            single = attrs.pop("spacing_mm", None)
-            row, col = attrs.pop("spacing_row_mm", None), attrs.pop("spacing_col_mm", None)
-            if single is not None and (row is not None or col is not None):
-                raise serializers.ValidationError(
-                    {"spacing_mm": "Give either spacing_mm or spacing_row_mm and spacing_col_mm, not both."}
-                )
-            if (row is None) != (col is None):
-                raise serializers.ValidationError(
-                    {"spacing_row_mm": "Give spacing_row_mm and spacing_col_mm together (or spacing_mm for both)."}
-                )
-            attrs["spacing"] = single if single is not None else ((row, col) if row is not None else None)
-            return attrs
-
-    @extend_schema(request=InputSerializer, responses={201: UploadOutputSerializer, 200: UploadOutputSerializer})
+    @extend_schema(request=UploadInputSerializer, responses={201: UploadOutputSerializer, 200: UploadOutputSerializer})
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         # A hospital the user is not a member of answers 404, as every scoped row does.

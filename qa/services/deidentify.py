@@ -21,7 +21,7 @@ from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag, Tag
 
 PROFILE_EDITION = "dicomfields_2026c"
-# LO: at most 64 characters. The profile and edition are also named in the code sequence below.
+# LO: at most 64 characters. The profile is also coded (DCM 113100) in DeidentificationMethodCodeSequence.
 DEIDENTIFICATION_METHOD = "FUSQA: PS3.15 Basic Profile, no private tags, keyed-hash UIDs"
 _UID_ROOT = "2.25."
 _UID_MAX_CHARS = 64

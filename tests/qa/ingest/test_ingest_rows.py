@@ -126,3 +126,28 @@ def test_a_failure_inside_the_transaction_leaves_no_rows_and_no_files(monkeypatc
         ingest_upload(user=manager, hospital=hospital, uploaded_file=SimpleUploadedFile("a.dcm", scan(frames=3)))
 
     nothing_stored()
+
+
+def test_a_concurrent_resend_that_loses_the_race_answers_duplicate_and_leaves_no_files(monkeypatch, upload):
+    import qa.services.ingest as ingest
+
+    data = scan(frames=2)
+    first = upload(data)
+    check = storage_snapshot()
+    real_existing = ingest._existing
+    calls = []
+
+    def not_yet_visible(hospital, sop_instance_uid):
+        # The first look misses the other request's rows, as it would before that request commits.
+        calls.append(sop_instance_uid)
+        return None if len(calls) == 1 else real_existing(hospital, sop_instance_uid)
+
+    monkeypatch.setattr(ingest, "_existing", not_yet_visible)
+
+    again = upload(data)
+
+    assert again.status_code == 200, again.content
+    assert again.json()["duplicate"] is True
+    assert [f["id"] for f in again.json()["frames"]] == [f["id"] for f in first.json()["frames"]]
+    assert len(calls) == 2
+    check()
