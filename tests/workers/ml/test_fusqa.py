@@ -124,6 +124,7 @@ def test_training_learns_good_from_damaged_masks_and_the_checkpoint_keeps_the_te
     assert np.mean(result.losses[-10:]) < 0.5 * np.mean(result.losses[:5])
     assert result.metrics["val_balanced_accuracy"] >= 0.8
     assert result.metrics["val_auc"] >= 0.9
+    assert 0.0 <= result.metrics["val_auc_mask_only"] <= 1.0
     loaded = fusqa.load_model(result.checkpoint, device="cpu")
     assert loaded.temperature == pytest.approx(result.metrics["temperature"])
     images, masks, _ = zip(*val[:6], strict=True)

@@ -60,6 +60,16 @@ def binary_auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
     return float(greater / (len(pos) * len(neg)))
 
 
+def mask_only_auc(model: QualityModel, samples: Sequence[QualitySample]) -> float | None:
+    """AUC with the image channel blanked (FINDINGS lesson 2: a standing check that the classifier
+    uses the image). Close to the full AUC means it judges the mask's shape alone."""
+    images, masks, labels = zip(*samples, strict=True)
+    batch = model.preprocess(list(images), list(masks))
+    batch[:, 0] = 0.0
+    logits = np.concatenate([model.runner(batch[i : i + 64]).reshape(-1) for i in range(0, len(batch), 64)])
+    return binary_auc(logits, np.array(labels))
+
+
 def classification_metrics(p_good: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> dict[str, Any]:
     labels = np.asarray(labels) > 0
     predicted = np.asarray(p_good) >= threshold
@@ -95,8 +105,8 @@ def train_fusqa(
 
     Loss: BCE on the logit, positives weighted by negatives/positives (sequence input) so the
     rarer class is not ignored. With val_samples, the temperature is fitted on them after
-    training and stored in the config; the metrics hold accuracy, balanced accuracy, AUC and ECE
-    before and after calibration.
+    training and stored in the config; the metrics hold accuracy, balanced accuracy, AUC, ECE
+    before and after calibration, and the mask-only AUC (image channel blanked).
     """
     rng = seed_everything(seed)
     cfg = {**DEFAULT_FUSQA_CONFIG, "architecture": architecture, **(config or {})}
@@ -155,6 +165,7 @@ def train_fusqa(
         after = classification_metrics(apply_temperature(logits, temperature), labels)
         metrics.update({f"val_{k}": v for k, v in after.items()})
         metrics.update({"val_ece_uncalibrated": before["ece"], "temperature": temperature})
+        metrics["val_auc_mask_only"] = mask_only_auc(model, val_samples)
     checkpoint = None
     if out_path is not None:
         checkpoint = save_checkpoint(out_path, kind="fusqa", config=cfg, network=network, metrics=metrics)
