@@ -13,7 +13,7 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def client_for():
-    """An API client logged in as the given user (session auth, CSRF enforced like a browser)."""
+    """An API client authenticated as the given user (force_authenticate: no session, no CSRF)."""
 
     def make(user) -> APIClient:
         client = APIClient(enforce_csrf_checks=False)

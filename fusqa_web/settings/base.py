@@ -148,3 +148,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Processing: how many waiting frames one forward pass takes, and the tasks' time limits.
+FUSQA_BATCH_SIZE = env_int("FUSQA_BATCH_SIZE", 16)
+FUSQA_TASK_SOFT_TIME_LIMIT = env_int("FUSQA_TASK_SOFT_TIME_LIMIT", 120)
+FUSQA_TASK_TIME_LIMIT = env_int("FUSQA_TASK_TIME_LIMIT", 180)
+FUSQA_GA_FORMULA = env_str("FUSQA_GA_FORMULA", "robinson")
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-jobs": {
+        "task": "workers.tasks.maintenance.requeue_stuck_jobs",
+        "schedule": float(env_int("FUSQA_SWEEP_EVERY_SECONDS", 60)),
+    },
+}

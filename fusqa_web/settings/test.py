@@ -1,14 +1,20 @@
 """The test suite: fast hashing, media in a throwaway folder, tasks queued only where a test asks."""
 
+import os
 import tempfile
 from pathlib import Path
 
 from fusqa_web.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fusqa-test-media-"))
+# A worker process started by a test is handed the test process's media folder through the environment.
+MEDIA_ROOT = Path(os.environ.get("FUSQA_MEDIA_ROOT") or tempfile.mkdtemp(prefix="fusqa-test-media-"))
 FUSQA_PATIENT_KEY_SECRET = "test-patient-key-secret"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests queue into memory unless a real broker is named (CI names Redis; the pipeline's integration
+# tests start real workers on it).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")

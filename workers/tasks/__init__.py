@@ -1,1 +1,5 @@
-"""Celery entry points, one module per kind of work; each task loads a row by id and calls a service."""
+"""Celery entry points, one module per kind of work; each task loads rows by id and calls a service."""
+
+from workers.tasks import maintenance, processing
+
+__all__ = ["maintenance", "processing"]

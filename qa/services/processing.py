@@ -1,0 +1,215 @@
+"""A frame's trip through the ML core: claim jobs, segment → assess → measure, write the results.
+
+Every step assumes it runs concurrently with itself: jobs are claimed with a conditional UPDATE (a job
+another worker claimed is skipped), results are written in one transaction per frame, and a model mask
+is unique per (frame, model version), so a re-delivered task never makes a second one.
+"""
+
+import io
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from PIL import Image
+
+from qa.models import Assessment, Frame, JobStatus, Mask, MaskKind, Measurement, ModelKind, ProcessingJob
+from qa.services.model_registry import model_cache
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchOutcome:
+    done: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    skipped: list[int] = field(default_factory=list)
+
+
+def jobs_claim(*, job_ids: list[int], worker: str, fill_to: int = 0) -> list[ProcessingJob]:
+    """Claim the given pending jobs, then other waiting ones up to `fill_to` (micro-batching)."""
+    claimed = [job_id for job_id in job_ids if _claim_one(job_id, worker)]
+    if fill_to > len(claimed):
+        waiting = (
+            ProcessingJob.objects.filter(status=JobStatus.PENDING)
+            .exclude(id__in=job_ids)
+            .order_by("created_at", "id")
+            .values_list("id", flat=True)[: (fill_to - len(claimed)) * 2]
+        )
+        for job_id in waiting:
+            if len(claimed) >= fill_to:
+                break
+            if _claim_one(job_id, worker):
+                claimed.append(job_id)
+    return list(ProcessingJob.objects.filter(id__in=claimed).select_related("frame").order_by("id"))
+
+
+def _claim_one(job_id: int, worker: str) -> bool:
+    # The conditional UPDATE is the lock: if another process got there first, 0 rows change.
+    return bool(
+        ProcessingJob.objects.filter(id=job_id, status=JobStatus.PENDING).update(
+            status=JobStatus.RUNNING, started_at=timezone.now(), worker=worker[:200], attempts=F("attempts") + 1
+        )
+    )
+
+
+def jobs_process(*, job_ids: list[int], worker: str, batch_size: int | None = None) -> BatchOutcome:
+    """Claim, run the ML core once for the whole batch, write each frame's results."""
+    batch_size = batch_size or settings.FUSQA_BATCH_SIZE
+    # Models first: without an active model nothing is claimed, and the jobs wait for one.
+    segmenter = model_cache.get(ModelKind.SEGMENTATION)
+    assessor = model_cache.get(ModelKind.FUSQA)
+    jobs = jobs_claim(job_ids=job_ids, worker=worker, fill_to=batch_size)
+    outcome = BatchOutcome(skipped=[j for j in job_ids if j not in {job.id for job in jobs}])
+    if not jobs:
+        return outcome
+
+    images: dict[int, np.ndarray] = {}
+    for job in jobs:
+        try:
+            images[job.id] = frame_pixels(job.frame)
+        except Exception as exc:  # noqa: BLE001 - an unreadable frame fails alone
+            _job_fail(job, f"could not read the frame's pixels: {exc}", outcome)
+
+    ready = [job for job in jobs if job.id in images]
+    results = _run_models(ready, images, segmenter.model, assessor.model, outcome)
+    for job, result in results.items():
+        try:
+            _results_write(
+                job=job,
+                result=result,
+                segmentation_version=segmenter.model_version,
+                fusqa_version=assessor.model_version,
+            )
+            outcome.done.append(job.id)
+        except Exception as exc:  # noqa: BLE001 - one frame's failure must not block the batch
+            logger.exception("job %s failed while writing results", job.id)
+            _job_fail(job, f"could not store the results: {exc}", outcome)
+    return outcome
+
+
+def _run_models(jobs, images, segmenter, assessor, outcome) -> dict:
+    """One forward pass for the batch; if the batch fails, frame by frame, so a poisoned frame fails alone."""
+    from workers.ml.inference import FramePipeline
+
+    if not jobs:
+        return {}
+    pipeline = FramePipeline(segmenter, assessor, formula=settings.FUSQA_GA_FORMULA)
+    spacing = {job.id: (job.frame.spacing_row_mm, job.frame.spacing_col_mm) for job in jobs}
+    try:
+        results = pipeline.run([images[job.id] for job in jobs], [spacing[job.id] for job in jobs])
+        return dict(zip(jobs, results, strict=True))
+    except Exception:  # noqa: BLE001
+        logger.warning("batch of %d failed; retrying its frames one by one", len(jobs), exc_info=True)
+    results = {}
+    for job in jobs:
+        try:
+            results[job] = pipeline.run([images[job.id]], [spacing[job.id]])[0]
+        except Exception as exc:  # noqa: BLE001
+            _job_fail(job, f"the models could not process this frame: {exc}", outcome)
+    return results
+
+
+def frame_pixels(frame: Frame) -> np.ndarray:
+    with frame.pixels.open("rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    array = np.asarray(image.convert("L"), dtype=np.uint8)
+    if array.shape != (frame.height, frame.width):
+        raise ValueError(f"stored pixels are {array.shape[1]}x{array.shape[0]}, expected {frame.width}x{frame.height}")
+    return array
+
+
+def mask_png(mask: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(mask, dtype=bool).astype(np.uint8) * 255).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _results_write(*, job, result, segmentation_version, fusqa_version) -> None:
+    """The model mask, its assessment and its measurement, in one transaction with the job's end."""
+    frame = job.frame
+    mask = np.asarray(result.mask, dtype=bool)
+    p_good = float(result.p_good)
+    label = Assessment.Label.GOOD if p_good >= settings.FUSQA_GOOD_THRESHOLD else Assessment.Label.POOR
+    crl, ga = result.crl, result.ga
+
+    if _model_mask_exists(frame, segmentation_version):
+        # A re-delivered task: the results are already there; only the job needs closing.
+        _job_finish(job, JobStatus.DONE, "")
+        return
+    stored = Mask(frame=frame, kind=MaskKind.MODEL, model_version=segmentation_version, area_px=int(mask.sum()))
+    stored.data.save(f"frame{frame.pk}-{segmentation_version.pk}.png", ContentFile(mask_png(mask)), save=False)
+    try:
+        with transaction.atomic():
+            stored.version = (Mask.objects.filter(frame=frame).aggregate(v=Max("version"))["v"] or 0) + 1
+            stored.save(force_insert=True)
+            Assessment.objects.create(mask=stored, model_version=fusqa_version, p_good=p_good, label=label)
+            if crl is not None:
+                Measurement.objects.create(
+                    mask=stored,
+                    crl_mm=crl.crl_mm,
+                    p1_row=crl.p1[0],
+                    p1_col=crl.p1[1],
+                    p2_row=crl.p2[0],
+                    p2_col=crl.p2[1],
+                    ga_days=ga.days,
+                    formula=ga.formula,
+                    in_formula_range=ga.in_range,
+                )
+            _job_finish(job, JobStatus.DONE, "" if crl is not None else "the model found no fetus in this frame")
+    except IntegrityError:
+        # Another delivery of the same job stored its mask first: keep theirs, drop our file.
+        stored.data.storage.delete(stored.data.name)
+        if not _model_mask_exists(frame, segmentation_version):
+            raise
+        _job_finish(job, JobStatus.DONE, "")
+    except BaseException:
+        stored.data.storage.delete(stored.data.name)
+        raise
+
+
+def _model_mask_exists(frame: Frame, segmentation_version) -> bool:
+    return Mask.objects.filter(frame=frame, kind=MaskKind.MODEL, model_version=segmentation_version).exists()
+
+
+def _job_finish(job: ProcessingJob, status: str, reason: str) -> None:
+    ProcessingJob.objects.filter(id=job.id, status=JobStatus.RUNNING).update(
+        status=status, reason=reason, finished_at=timezone.now()
+    )
+
+
+def _job_fail(job: ProcessingJob, reason: str, outcome: BatchOutcome) -> None:
+    _job_finish(job, JobStatus.FAILED, reason)
+    outcome.failed[job.id] = reason
+
+
+def jobs_requeue_stuck(*, older_than_seconds: int | None = None, unqueued_grace_seconds: int = 5) -> list[int]:
+    """The sweeper: jobs that never reached the broker, or sat pending or running for too long, go back to
+    pending and are queued again. Covers a frame uploaded while the broker was down and a worker that died
+    mid-batch. Claiming is conditional, so queuing a job twice never processes it twice."""
+    from qa.services.jobs import jobs_enqueue
+
+    now = timezone.now()
+    bound = now - timezone.timedelta(seconds=older_than_seconds or settings.FUSQA_STUCK_JOB_SECONDS)
+    taken_back = []
+    for job_id in ProcessingJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=bound).values_list(
+        "id", flat=True
+    ):
+        # Conditional, like a claim: a worker finishing the job right now keeps it.
+        if ProcessingJob.objects.filter(id=job_id, status=JobStatus.RUNNING, started_at__lt=bound).update(
+            status=JobStatus.PENDING, worker=""
+        ):
+            taken_back.append(job_id)
+    never_queued = Q(queued_at__isnull=True, created_at__lt=now - timezone.timedelta(seconds=unqueued_grace_seconds))
+    stale = ProcessingJob.objects.filter(status=JobStatus.PENDING).filter(
+        never_queued | Q(queued_at__lt=bound) | Q(id__in=taken_back)
+    )
+    job_ids = list(stale.order_by("id").values_list("id", flat=True))
+    if job_ids:
+        jobs_enqueue(job_ids=job_ids)
+    return job_ids

@@ -1,0 +1,131 @@
+"""The processing service in-process, on the real database: claim, segment → assess → measure, write."""
+
+import math
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from qa.models import Assessment, JobStatus, Mask, MaskKind, Measurement, ProcessingJob
+from qa.services.ingest import ingest_upload
+from qa.services.processing import jobs_claim, jobs_process, jobs_requeue_stuck
+from tests.factories import HospitalFactory, UserFactory, png_bytes
+from tests.pipeline.models import activate_tiny_models
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def models(tmp_path):
+    return activate_tiny_models(tmp_path)
+
+
+def upload_png(hospital, user, *, seed: int, shape=(60, 80), spacing=(0.3, 0.2)):
+    pixels = np.random.default_rng(seed).integers(0, 255, shape, dtype=np.uint8)
+    result = ingest_upload(
+        user=user,
+        hospital=hospital,
+        uploaded_file=SimpleUploadedFile(f"scan{seed}.png", png_bytes(pixels), content_type="image/png"),
+        spacing_mm=spacing,
+    )
+    return result.frames[0]
+
+
+@pytest.fixture
+def uploader():
+    hospital = HospitalFactory()
+    return hospital, UserFactory(role="qa_manager", member_of=[hospital])
+
+
+def test_a_frame_gets_a_model_mask_an_assessment_and_a_measurement(models, uploader):
+    frame = upload_png(*uploader, seed=1)
+    job = ProcessingJob.objects.get(frame=frame)
+
+    outcome = jobs_process(job_ids=[job.id], worker="test")
+
+    job.refresh_from_db()
+    assert outcome.done == [job.id] and job.status == JobStatus.DONE and job.attempts == 1
+    mask = Mask.objects.get(frame=frame)
+    assert (mask.kind, mask.version, mask.model_version) == (MaskKind.MODEL, 1, models[0])
+    assert mask.area_px == 60 * 80  # the tiny model calls every pixel fetus
+    assessment = Assessment.objects.get(mask=mask)
+    assert assessment.model_version == models[1]
+    assert assessment.p_good == pytest.approx(1 / (1 + math.exp(-3.0)), abs=1e-5)
+    assert assessment.label == "good"
+    measurement = Measurement.objects.get(mask=mask)
+    assert measurement.crl_mm == pytest.approx(math.hypot(60 * 0.3, 80 * 0.2), rel=1e-6)
+    assert measurement.formula == "robinson"
+    assert measurement.ga_days == pytest.approx(8.052 * math.sqrt(measurement.crl_mm) + 23.73)
+
+
+def test_a_redelivered_job_never_makes_a_second_model_mask(models, uploader):
+    frame = upload_png(*uploader, seed=2)
+    job = ProcessingJob.objects.get(frame=frame)
+    jobs_process(job_ids=[job.id], worker="first")
+
+    again = jobs_process(job_ids=[job.id], worker="second")
+
+    assert again.skipped == [job.id] and again.done == []
+    assert Mask.objects.filter(frame=frame).count() == 1
+
+
+def test_one_task_takes_waiting_frames_into_its_batch(models, uploader):
+    frames = [upload_png(*uploader, seed=s) for s in range(5)]
+    first_job = ProcessingJob.objects.get(frame=frames[0])
+
+    outcome = jobs_process(job_ids=[first_job.id], worker="w", batch_size=4)
+
+    assert len(outcome.done) == 4
+    assert ProcessingJob.objects.filter(status=JobStatus.DONE).count() == 4
+    assert ProcessingJob.objects.filter(status=JobStatus.PENDING).count() == 1
+
+
+def test_a_job_claimed_elsewhere_is_not_claimed_twice(models, uploader):
+    frame = upload_png(*uploader, seed=3)
+    job = ProcessingJob.objects.get(frame=frame)
+
+    assert [j.id for j in jobs_claim(job_ids=[job.id], worker="a")] == [job.id]
+    assert jobs_claim(job_ids=[job.id], worker="b") == []
+    job.refresh_from_db()
+    assert job.worker == "a" and job.attempts == 1
+
+
+def test_a_poisoned_frame_fails_alone_with_its_reason(models, uploader):
+    good = upload_png(*uploader, seed=4)
+    poisoned = upload_png(*uploader, seed=5)
+    with open(poisoned.pixels.path, "wb") as handle:
+        handle.write(b"this is not an image")
+    job_ids = list(ProcessingJob.objects.order_by("id").values_list("id", flat=True))
+
+    outcome = jobs_process(job_ids=job_ids, worker="w")
+
+    assert outcome.done == [ProcessingJob.objects.get(frame=good).id]
+    failed = ProcessingJob.objects.get(frame=poisoned)
+    assert failed.status == JobStatus.FAILED
+    assert "could not read the frame's pixels" in failed.reason
+    assert not Mask.objects.filter(frame=poisoned).exists()
+
+
+def test_without_an_active_model_nothing_is_claimed_away(uploader):
+    frame = upload_png(*uploader, seed=6)
+    job = ProcessingJob.objects.get(frame=frame)
+
+    with pytest.raises(Exception, match="no active segmentation model"):
+        jobs_process(job_ids=[job.id], worker="w")
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.PENDING
+
+
+def test_the_sweeper_requeues_stuck_and_never_queued_jobs(models, uploader):
+    frames = [upload_png(*uploader, seed=s) for s in (7, 8, 9)]
+    stuck, never_queued, fresh = (ProcessingJob.objects.get(frame=f) for f in frames)
+    ProcessingJob.objects.filter(id=stuck.id).update(status=JobStatus.RUNNING, started_at="2020-01-01T00:00Z")
+    ProcessingJob.objects.filter(id=never_queued.id).update(queued_at=None, created_at="2020-01-01T00:00Z")
+    ProcessingJob.objects.filter(id=fresh.id).update(queued_at=None)
+
+    requeued = jobs_requeue_stuck(older_than_seconds=60)
+
+    assert requeued == [stuck.id, never_queued.id]
+    stuck.refresh_from_db()
+    assert stuck.status == JobStatus.PENDING and stuck.queued_at is not None
