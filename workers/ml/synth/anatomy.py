@@ -105,8 +105,8 @@ def sample_scene(
         fetus = fetus.transformed(0.0, np.zeros(2), mirror=True)
         fetus = fetus.transformed(np.pi, np.zeros(2), mirror=True)
 
-    sac_a = crl * rng.uniform(0.62, 0.8) + rng.uniform(4.0, 9.0)
-    sac_axes = (sac_a, sac_a * rng.uniform(0.55, 0.78))
+    sac_a = crl * rng.uniform(0.5, 0.66) + rng.uniform(3.0, 7.0)
+    sac_axes = (sac_a, sac_a * rng.uniform(0.45, 0.65))
     sac_rot = float(rng.uniform(-0.3, 0.3))
     harmonics = np.stack([rng.normal(0, 0.05, 4) / np.arange(1, 5) ** 0.5, rng.uniform(0, 2 * np.pi, 4)], 1)
 
@@ -118,7 +118,7 @@ def sample_scene(
     goal = rng.uniform(1.0, 1.04) if touching else rng.uniform(0.7, 0.92)
 
     def reach(offset: float, axes) -> float:
-        radius, rho = _sac_radius(axes, sac_rot, harmonics, *(pts - centroid - direction * offset).T)
+        radius, rho = _sac_radius(axes, sac_rot, harmonics, *(pts - centroid + direction * offset).T)
         return float(np.max(rho / radius))
 
     while reach(0.0, sac_axes) > goal * 0.97:
@@ -219,11 +219,13 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
     placenta = np.clip((cosang - np.cos(scene.placenta_halfwidth)) * 6.0, 0.0, 1.0).astype(np.float32)
 
     tex_fine = _texture(rng, (rows, cols), 48, 0.5)
-    tex_coarse = _texture(rng, (rows, cols), 10, 0.6)
+    tex_coarse = _texture(rng, (rows, cols), 10, 0.9)
     t_dec = scene.decidua_mm + placenta * scene.placenta_mm
     t_myo = t_dec + scene.myometrium_mm
-    echo = np.full((rows, cols), 0.06, np.float32) * tex_coarse * tex_fine  # pelvic tissue
-    myo = (0.022 + 0.016 * np.sin(d * 1.7 + tex_coarse * 2.0)) * tex_fine * tex_coarse
+    echo = np.full((rows, cols), 0.05, np.float32) * tex_coarse * tex_fine  # pelvic tissue
+    for depth_k in rng.uniform(4.0, 40.0, 4):  # fascial planes and bowel walls beyond the uterus
+        echo += np.float32(rng.uniform(0.1, 0.4)) * np.exp(-((d - depth_k) ** 2) / 0.5) * tex_fine
+    myo = (0.035 + 0.02 * np.sin(d * 1.7 + tex_coarse * 2.0)) * tex_fine * tex_coarse
     echo = np.where(d < t_myo, myo, echo)
     echo = np.where((d > t_myo - 0.6) & (d < t_myo + 0.6), 0.5 * tex_fine, echo)  # serosa
     wall = ((1.0 - 0.8 * placenta) * 0.35 + 0.9 * np.exp(-d / 1.0)) * tex_fine * tex_coarse
@@ -251,7 +253,7 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
         rn = np.hypot((x - c[0]) / ax_a, (y - c[1]) / ax_b)
         ring = np.abs(rn - 1.0) * min(ax_a, ax_b) < 0.3
         spec = np.abs(y - c[1]) / (np.hypot(x - c[0], y - c[1]) + 1e-3)
-        echo = np.where(ring & (d < -1.0), 0.02 + 0.5 * spec**2, echo)
+        echo = np.where(ring & (d < -1.0), 0.006 + 0.12 * spec**2, echo)
 
     if scene.yolk_centre is not None:
         r = np.hypot(x - scene.yolk_centre[0], y - scene.yolk_centre[1])
@@ -312,7 +314,7 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
     beam = np.array([centre_x, centre_y]) / np.hypot(centre_x, centre_y)
     spec = np.abs(gx * beam[0] + gy * beam[1]) / (np.hypot(gx, gy) + 1e-6)
 
-    tex = _texture(rng, shape, max(4, shape[0] // 6), 0.7)
+    tex = _texture(rng, shape, max(4, shape[0] // 6), 0.9)
     crop = echo[r0:r1, c0:c1]
     body_echo = np.where(lab == 1, 0.012 + 0.01 * g, 0.016) * tex
     body_echo = np.where(all_px & (lab == 0), 0.04 * tex, body_echo)
@@ -326,16 +328,25 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
     v *= fetus.dorsal_sign
     rn = np.hypot(u / (a / sp), v / (b / sp))
     brain = (lab == 1) & (rn < 0.8)
-    body_echo = np.where(brain, (0.002 + 0.012 * g) * tex, body_echo)
+    body_echo = np.where(brain, (0.004 + 0.01 * g) * tex, body_echo)
     if g > 0.3:
-        plexus = brain & (np.hypot(u / (a / sp) + 0.1, (v / (b / sp)) - 0.25) < 0.28 + 0.1 * g)
-        body_echo = np.where(plexus, 0.35 * tex, body_echo)
-        skull = (lab == 1) & (np.abs(rn - 0.86) < 0.07)
-        body_echo = np.where(skull, (0.05 + 0.8 * g) * (0.15 + 0.85 * spec**3), body_echo)
+        plexus = brain & (np.hypot(u / (a / sp) + 0.05, (v / (b / sp)) - 0.35) < 0.14 + 0.08 * g)
+        body_echo = np.where(plexus, 0.12 * tex, body_echo)
+        skull = (lab == 1) & (np.abs(rn - 0.9) < 0.05)
+        body_echo = np.where(skull, (0.03 + 0.5 * g) * (0.1 + 0.9 * spec**3), body_echo)
     # Skin: a bright line, strong where it faces the beam, weak at the sides.
     skin = all_px & (inside_mm < 0.55)
-    body_echo = np.where(skin, (0.08 + 1.2 * spec**2) * tex, body_echo)
+    body_echo = np.where(skin, (0.025 + 0.8 * spec**2) * tex, body_echo)
     crop[all_px] = body_echo[all_px]
+    # Echogenic structures inside (organs, ribs, the falx): small bright and dark grains.
+    inner = np.argwhere(inside_mm > 1.0)
+    for k in range(int(rng.integers(5, 10)) if len(inner) else 0):
+        cr, cc = inner[rng.integers(len(inner))]
+        radius = rng.uniform(0.4, 1.2) / sp
+        pr, pc = disk((cr, cc), radius, shape=shape)
+        keep = inside_mm[pr, pc] > 0.6
+        value = rng.uniform(0.04, 0.15) if k % 3 else 0.004
+        crop[pr[keep], pc[keep]] = value * tex[pr[keep], pc[keep]]
 
     # Spine: ossification centres as bright dots; heart and stomach; cord insertion.
     spine = np.array(local(fetus.spine)).T
@@ -345,7 +356,7 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
     for rr, cc in spine[idx]:
         pr, pc = disk((rr, cc), dot_r, shape=shape)
         keep = all_px[pr, pc]
-        crop[pr[keep], pc[keep]] = (0.2 + 1.5 * g) * rng.uniform(0.6, 1.2)
+        crop[pr[keep], pc[keep]] = (0.06 + 0.6 * g) * rng.uniform(0.3, 1.2)
     n = len(fetus.spine)
     w_body = np.hypot(*(fetus.body.max(0) - fetus.body.min(0))) / sp
     for t_at, depth, radius, value in ((0.72, 0.7, 0.11, 0.12), (0.5, 0.65, 0.08 * (g > 0.4), 0.002)):

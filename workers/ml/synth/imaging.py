@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.fft as sfft
-from scipy import ndimage
+from scipy import ndimage, sparse
 
 from .profiles import SPEED_OF_SOUND_MM_PER_US, MachineProfile
 from .scan_conversion import SectorGeometry, window_geometry
@@ -44,10 +44,29 @@ class BeamModel:
     lateral_len: int  # padded FFT length across lines
     lateral_transfer: np.ndarray
     scale: float  # makes unit echogenicity give unit rms envelope
-    tgc_db: np.ndarray  # per envelope row: TGC + gain
     row_interp: tuple[np.ndarray, np.ndarray]  # envelope row -> anatomy row (index, weight)
     noise_floor: float
     smoothing: tuple[float, float]  # speckle-reduction sigma in (envelope rows, lines)
+    to_polar: sparse.csr_matrix  # Cartesian echo pixels -> polar anatomy samples (bilinear)
+    to_pixels: sparse.csr_matrix  # polar envelope samples -> sector pixels (bilinear)
+
+
+def bilinear_matrix(coords: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """Sparse (n_points x H*W) matrix that samples an H x W image bilinearly at (row, col) coords.
+
+    Scan conversion is the same interpolation every frame: precomputed once, it is one sparse
+    matrix-vector product (clamped at the edges, like mode="nearest")."""
+    h, w = shape
+    r = np.clip(coords[0].astype(np.float64).ravel(), 0, h - 1)
+    c = np.clip(coords[1].astype(np.float64).ravel(), 0, w - 1)
+    r0 = np.minimum(r.astype(np.int64), max(h - 2, 0))
+    c0 = np.minimum(c.astype(np.int64), max(w - 2, 0))
+    fr, fc = r - r0, c - c0
+    n = r.size
+    rows = np.repeat(np.arange(n), 4)
+    cols = np.stack([r0 * w + c0, r0 * w + c0 + 1, (r0 + 1) * w + c0, (r0 + 1) * w + c0 + 1], 1).ravel()
+    data = np.stack([(1 - fr) * (1 - fc), (1 - fr) * fc, fr * (1 - fc), fr * fc], 1).ravel()
+    return sparse.csr_matrix((data.astype(np.float32), (rows, cols)), shape=(n, h * w))
 
 
 @lru_cache(maxsize=64)
@@ -85,9 +104,6 @@ def beam_model(profile: MachineProfile, zoom_index: int) -> BeamModel:
     var = amp**2 / m_env**2 * n_rf * float(np.sum(h_ax**2)) * float(np.sum(g_lat**2)) / lateral_len
     scale = 1.0 / math.sqrt(var)
 
-    env_depth = np.linspace(0.0, geom.depth_range_mm, m_env) + (geom.r_min - profile.probe_radius_mm)
-    tgc_full = 2.0 * f0 * profile.attenuation_db_cm_mhz * env_depth / 10.0
-    tgc_db = (profile.tgc_compensation * tgc_full + profile.gain_db).astype(np.float32)
     max_tgc = profile.tgc_compensation * 2.0 * f0 * profile.attenuation_db_cm_mhz * profile.max_depth_mm / 10.0
     noise_floor = 10.0 ** ((DISPLAY_TOP_DB - NOISE_BELOW_TOP_DB - max_tgc) / 10.0)
 
@@ -98,7 +114,10 @@ def beam_model(profile: MachineProfile, zoom_index: int) -> BeamModel:
     env_mm = geom.depth_range_mm / (m_env - 1)
     s = profile.speckle_smoothing_px * geom.spacing_mm
     smoothing = (s / env_mm, s / line_mm)
-    for a in (h_ax, placement, g_lat, tgc_db, i0, w):
+    to_polar = bilinear_matrix(geom.echo_coords.reshape(2, -1), (geom.rows, geom.cols))
+    pixel_coords = geom.pixel_polar.astype(np.float64) * np.array([[m_env - 1], [1.0]])
+    to_pixels = bilinear_matrix(pixel_coords, (m_env, geom.n_lines))
+    for a in (h_ax, placement, g_lat, i0, w):
         a.setflags(write=False)
     return BeamModel(
         rf_factor=factor,
@@ -110,10 +129,11 @@ def beam_model(profile: MachineProfile, zoom_index: int) -> BeamModel:
         lateral_len=lateral_len,
         lateral_transfer=g_lat.astype(np.complex64),
         scale=scale,
-        tgc_db=tgc_db,
         row_interp=(i0, w),
         noise_floor=noise_floor,
         smoothing=smoothing,
+        to_polar=to_polar,
+        to_pixels=to_pixels,
     )
 
 
@@ -126,14 +146,21 @@ def attenuation_map(echo: np.ndarray) -> np.ndarray:
 
 def envelope(
     echo: np.ndarray, profile: MachineProfile, geom: SectorGeometry, beam: BeamModel, rng: np.random.Generator
-) -> np.ndarray:
-    """Detected envelope (linear, before TGC) on the (envelope rows x lines) grid."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Detected envelope (linear, before TGC) on the (envelope rows x lines) grid, and the
+    depth-dependent TGC (dB per envelope row) that compensates the mean attenuation."""
     f0 = profile.center_frequency_mhz
     dr_cm = geom.depth_range_mm / (geom.n_depth - 1) / 10.0
     alpha = attenuation_map(echo) * (profile.attenuation_db_cm_mhz / 0.5)
     att_db = 2.0 * f0 * dr_cm * np.cumsum(alpha, axis=0)
     att_db += 2.0 * f0 * profile.attenuation_db_cm_mhz * (geom.r_min - profile.probe_radius_mm) / 10.0
     power = echo * np.power(10.0, -att_db / 10.0, dtype=np.float32) + np.float32(beam.noise_floor)
+    # Time-gain compensation as the sonographer (or the machine's auto-TGC) sets it: undo the
+    # attenuation averaged across the lines at each depth. What remains is local: posterior
+    # enhancement behind the fluid-filled sac, shadows behind bone.
+    i0, w = beam.row_interp
+    tgc = att_db.mean(axis=1)
+    tgc_rows = (tgc[i0] * (1 - w) + tgc[i0 + 1] * w).astype(np.float32)
     amp = np.sqrt(power, dtype=np.float32)
 
     n_lines = geom.n_lines
@@ -148,12 +175,13 @@ def envelope(
     base[beam.placement] = spec
     env = np.abs(sfft.ifft(base, axis=0, workers=1))
     env *= np.float32(beam.scale)
-    return env
+    return env, tgc_rows
 
 
-def log_compress(env: np.ndarray, profile: MachineProfile, beam: BeamModel) -> np.ndarray:
+def log_compress(env: np.ndarray, tgc_db: np.ndarray, profile: MachineProfile, beam: BeamModel) -> np.ndarray:
     """Grey level in [0, 1] after TGC, gain, log compression and the machine's grey map."""
-    db = 20.0 * np.log10(env + np.float32(1e-12)) + beam.tgc_db[:, None]
+    gain = profile.tgc_compensation * tgc_db + np.float32(profile.gain_db)
+    db = 20.0 * np.log10(env + np.float32(1e-12)) + gain[:, None]
     low = DISPLAY_TOP_DB - profile.dynamic_range_db
     grey = np.clip((db - low) / np.float32(profile.dynamic_range_db), 0.0, 1.0)
     grey = grey ** np.float32(GREY_MAP_GAMMA * profile.grey_gamma)
@@ -162,19 +190,16 @@ def log_compress(env: np.ndarray, profile: MachineProfile, beam: BeamModel) -> n
     return grey.astype(np.float32, copy=False)
 
 
-def polar_echo(echo_image: np.ndarray, geom: SectorGeometry) -> np.ndarray:
+def polar_echo(echo_image: np.ndarray, geom: SectorGeometry, beam: BeamModel) -> np.ndarray:
     """Sample a Cartesian echogenicity map (image pixels) on the polar anatomy grid."""
-    return ndimage.map_coordinates(echo_image, geom.echo_coords, order=1, mode="nearest", prefilter=False)
+    values = beam.to_polar @ echo_image.astype(np.float32, copy=False).ravel()
+    return values.reshape(geom.n_depth, geom.n_lines)
 
 
-def scan_convert(grey_polar: np.ndarray, geom: SectorGeometry) -> np.ndarray:
+def scan_convert(grey_polar: np.ndarray, geom: SectorGeometry, beam: BeamModel) -> np.ndarray:
     """Polar grey image -> Cartesian pixels (bilinear); 0 outside the sector."""
-    m = grey_polar.shape[0]
-    coords = geom.pixel_polar.copy()
-    coords[0] *= m - 1
-    values = ndimage.map_coordinates(grey_polar, coords, order=1, mode="nearest", prefilter=False)
     out = np.zeros(geom.rows * geom.cols, dtype=np.float32)
-    out[geom.sector_index] = values
+    out[geom.sector_index] = beam.to_pixels @ grey_polar.ravel()
     return out.reshape(geom.rows, geom.cols)
 
 
@@ -184,7 +209,7 @@ def form_bmode(
     """The whole chain: Cartesian echogenicity map -> Cartesian grey image in [0, 1]."""
     geom = window_geometry(profile, zoom_index)
     beam = beam_model(profile, zoom_index)
-    echo = polar_echo(echo_image.astype(np.float32, copy=False), geom)
-    env = envelope(echo, profile, geom, beam, rng)
-    grey = log_compress(env, profile, beam)
-    return scan_convert(grey, geom)
+    echo = polar_echo(echo_image, geom, beam)
+    env, tgc_db = envelope(echo, profile, geom, beam, rng)
+    grey = log_compress(env, tgc_db, profile, beam)
+    return scan_convert(grey, geom, beam)
