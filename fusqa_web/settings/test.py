@@ -18,3 +18,4 @@ STORAGES = {
 # Tests queue into memory unless a real broker is named (CI names Redis; the pipeline's integration
 # tests start real workers on it).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fusqa-test-static-"))

@@ -1,0 +1,159 @@
+"""Frames through real Celery worker processes, a real Redis and the real PostgreSQL test database:
+end to end, a worker killed mid-batch, the broker down during uploads, a poisoned frame."""
+
+import shutil
+
+import numpy as np
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from qa.models import Assessment, JobStatus, Mask, MaskKind, Measurement, ProcessingJob
+from tests.factories import HospitalFactory, UserFactory, png_bytes
+from tests.pipeline.models import activate_tiny_models
+from tests.pipeline.processes import RedisServer, Worker, point_celery_at, wait_until
+from tests.services import require
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def broker(tmp_path):
+    require("PostgreSQL", connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see .ci/run)")
+    require("redis-server", shutil.which("redis-server") is not None, "apt-get install redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    point_celery_at(server.url)
+    yield server
+    point_celery_at(settings.CELERY_BROKER_URL)
+    server.stop()
+
+
+@pytest.fixture
+def workers(broker, tmp_path):
+    started = []
+
+    def start(**env) -> Worker:
+        worker = Worker(broker.url, tmp_path / "worker.log", **env)
+        started.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def uploader(tmp_path):
+    activate_tiny_models(tmp_path)
+    hospital = HospitalFactory()
+    client = APIClient()
+    client.force_authenticate(UserFactory(role="qa_manager", member_of=[hospital]))
+
+    def upload(seed: int, shape=(96, 128)) -> int:
+        pixels = np.random.default_rng(seed).integers(0, 255, shape, dtype=np.uint8)
+        response = client.post(
+            "/api/uploads/",
+            {"file": _named(png_bytes(pixels), f"scan-{seed}.png"), "hospital": hospital.id, "spacing_mm": "0.25"},
+            format="multipart",
+        )
+        assert response.status_code == 201, response.content
+        return response.json()["frames"][0]["id"]
+
+    upload.client = client
+    return upload
+
+
+def _named(data: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="image/png")
+
+
+def all_jobs_finished() -> bool:
+    return not ProcessingJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).exists()
+
+
+def test_a_worker_processes_uploaded_frames_end_to_end(uploader, workers):
+    frame_ids = [uploader(seed) for seed in range(6)]
+    workers()
+
+    wait_until(all_jobs_finished, timeout=60, what="every job to finish")
+
+    assert set(ProcessingJob.objects.values_list("status", flat=True)) == {JobStatus.DONE}
+    for frame_id in frame_ids:
+        mask = Mask.objects.get(frame_id=frame_id, kind=MaskKind.MODEL)
+        assert Assessment.objects.filter(mask=mask).count() == 1
+        assert Measurement.objects.get(mask=mask).crl_mm == pytest.approx(np.hypot(96, 128) * 0.25, rel=1e-6)
+    detail = uploader.client.get(f"/api/frames/{frame_ids[0]}/").json()
+    assert detail["status"] == "done" and detail["latest_measurement"]["formula"] == "robinson"
+
+
+def test_a_worker_killed_mid_batch_loses_no_frame_and_processes_none_twice(uploader, workers):
+    frame_ids = [uploader(seed, shape=(480, 640)) for seed in range(40)]
+    first = workers(FUSQA_BATCH_SIZE="8")
+
+    wait_until(
+        lambda: (
+            ProcessingJob.objects.filter(status=JobStatus.RUNNING).exists()
+            and ProcessingJob.objects.filter(status=JobStatus.DONE).exists()
+        ),
+        timeout=60,
+        interval=0.005,
+        what="a batch in flight after a finished one",
+    )
+    first.kill()
+    in_flight = set(ProcessingJob.objects.filter(status=JobStatus.RUNNING).values_list("id", flat=True))
+    assert in_flight, "the worker was killed with no batch in flight"
+    assert ProcessingJob.objects.filter(status=JobStatus.PENDING).exists()
+
+    # A new worker, and the sweeper (as beat would run it) taking back what the dead one held.
+    workers(FUSQA_BATCH_SIZE="8", FUSQA_STUCK_JOB_SECONDS="1")
+    from fusqa_web.celery import app
+
+    def swept_and_finished() -> bool:
+        app.send_task("workers.tasks.maintenance.requeue_stuck_jobs", queue="default")
+        return all_jobs_finished()
+
+    wait_until(swept_and_finished, timeout=90, interval=1.5, what="every job to finish after the restart")
+
+    assert ProcessingJob.objects.filter(status=JobStatus.DONE).count() == len(frame_ids)
+    for frame_id in frame_ids:
+        assert Mask.objects.filter(frame_id=frame_id, kind=MaskKind.MODEL).count() == 1
+    assert set(ProcessingJob.objects.filter(id__in=in_flight).values_list("attempts", flat=True)) == {2}
+
+
+def test_uploads_answer_201_while_redis_is_down_and_are_processed_after_it_returns(uploader, broker, workers):
+    broker.stop()
+
+    frame_ids = [uploader(seed) for seed in range(3)]  # each asserts 201
+
+    assert ProcessingJob.objects.filter(status=JobStatus.PENDING, queued_at__isnull=True).count() == 3
+    broker.start()
+    workers()
+    from qa.services.processing import jobs_requeue_stuck
+
+    assert sorted(jobs_requeue_stuck(unqueued_grace_seconds=0)) == sorted(
+        ProcessingJob.objects.values_list("id", flat=True)
+    )
+    wait_until(all_jobs_finished, timeout=60, what="the frames sent while Redis was down")
+    assert Mask.objects.filter(frame_id__in=frame_ids, kind=MaskKind.MODEL).count() == 3
+
+
+def test_a_poisoned_frame_fails_alone_with_its_reason_and_blocks_nothing(uploader, workers):
+    from qa.models import Frame
+
+    frame_ids = [uploader(seed) for seed in range(4)]
+    poisoned = Frame.objects.get(id=frame_ids[1])
+    with open(poisoned.pixels.path, "wb") as handle:
+        handle.write(b"\x89PNG but not really")
+    workers()
+
+    wait_until(all_jobs_finished, timeout=60, what="every job to finish")
+
+    statuses = dict(ProcessingJob.objects.values_list("frame_id", "status"))
+    assert statuses == {fid: (JobStatus.FAILED if fid == poisoned.id else JobStatus.DONE) for fid in frame_ids}
+    detail = uploader.client.get(f"/api/frames/{poisoned.id}/").json()
+    assert detail["status"] == "failed"
+    assert "could not read the frame's pixels" in detail["reason"]
