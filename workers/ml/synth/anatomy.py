@@ -307,7 +307,7 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
     all_px |= lab > 0
 
     inside_mm = ndimage.distance_transform_edt(all_px) * sp
-    smooth = ndimage.gaussian_filter(all_px.astype(np.float32), 1.5)
+    smooth = ndimage.gaussian_filter(all_px.astype(np.float32), max(1.5, 0.7 / sp))
     gy, gx = np.gradient(smooth)
     centre_x = origin[0] + (c0 + c1) / 2 * sp
     centre_y = origin[1] + (r0 + r1) / 2 * sp
@@ -333,10 +333,11 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
         plexus = brain & (np.hypot(u / (a / sp) + 0.05, (v / (b / sp)) - 0.35) < 0.14 + 0.08 * g)
         body_echo = np.where(plexus, 0.12 * tex, body_echo)
         skull = (lab == 1) & (np.abs(rn - 0.9) < 0.05)
-        body_echo = np.where(skull, (0.03 + 0.5 * g) * (0.1 + 0.9 * spec**3), body_echo)
+        radial = np.abs((xx - hcc[0]) * beam[0] + (yy - hr[0]) * beam[1]) / (np.hypot(xx - hcc[0], yy - hr[0]) + 1e-6)
+        body_echo = np.where(skull, (0.03 + 2.5 * g**2) * (0.05 + 0.95 * radial**4), body_echo)
     # Skin: a bright line, strong where it faces the beam, weak at the sides.
     skin = all_px & (inside_mm < 0.55)
-    body_echo = np.where(skin, (0.025 + 0.8 * spec**2) * tex, body_echo)
+    body_echo = np.where(skin, (0.02 + 0.5 * spec**2) * tex, body_echo)
     crop[all_px] = body_echo[all_px]
     # Echogenic structures inside (organs, ribs, the falx): small bright and dark grains.
     inner = np.argwhere(inside_mm > 1.0)

@@ -133,17 +133,17 @@ def build_fetus(crl_mm: float, rng: np.random.Generator, flexion: float | None =
     h0 = heading[0]
     cap = centre[0] + r_rump * np.stack([np.cos(cap_a + h0), np.sin(cap_a + h0)], 1) * [1.0, 1.0]
     body = np.vstack([dorsal, ventral[::-1], cap[::-1]])
-    body += rng.normal(0, 0.002, body.shape)
+    body += rng.normal(0, 0.003, body.shape)
 
     # Head: an ellipse beyond the neck, flexed towards the chest, with a face profile.
-    head_a = (0.245 - 0.05 * g) * rng.uniform(0.93, 1.07)
+    head_a = (0.27 - 0.04 * g) * rng.uniform(0.93, 1.07)
     head_b = head_a * rng.uniform(0.78, 0.88)
     neck_dir = heading[-1] - rng.uniform(-0.15, 0.55) * (0.5 + flex)
     u = np.array([np.cos(neck_dir), np.sin(neck_dir)])
     head_c = centre[-1] + u * head_a * 0.78 + np.array([-u[1], u[0]]) * head_b * 0.12
     ang = np.linspace(0, 2 * np.pi, 96, endpoint=False)
     # In head coordinates, angle 0 points to the crown, +pi/2 dorsal (occiput), -pi/2 ventral (face).
-    rad = 1.0 + _ripple(rng, ang, 0.025, range(2, 6))
+    rad = 1.0 + _ripple(rng, ang, 0.04, range(2, 7))
     rad += _bump(ang, 0.4, 0.5, 0.05)  # occiput / crown
     if g < 0.35:
         rad += _bump(ang, -0.25, 0.35, 0.07 * (1 - g))  # prominent midbrain at 8-9 weeks

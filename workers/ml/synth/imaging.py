@@ -26,7 +26,7 @@ from scipy import ndimage, sparse
 from .profiles import SPEED_OF_SOUND_MM_PER_US, MachineProfile
 from .scan_conversion import SectorGeometry, window_geometry
 
-DISPLAY_TOP_DB = 10.0  # echogenicity 10 (a specular interface) saturates at 0 dB gain
+DISPLAY_TOP_DB = 12.0  # echogenicity 16 (a specular interface) saturates at 0 dB gain
 GREY_MAP_GAMMA = 1.9  # the house grey map darkens low echoes; a profile scales it
 NOISE_BELOW_TOP_DB = 44.0  # electronic noise sits this far below the top at full TGC
 FLUID_ATTENUATION = 0.005  # dB/cm/MHz in amniotic fluid (tissue: about 0.5)
@@ -140,7 +140,7 @@ def beam_model(profile: MachineProfile, zoom_index: int) -> BeamModel:
 def attenuation_map(echo: np.ndarray) -> np.ndarray:
     """Local attenuation (dB/cm/MHz) from echogenicity: fluid barely attenuates, bone a lot."""
     alpha = FLUID_ATTENUATION + (0.5 - FLUID_ATTENUATION) * np.clip(echo * 300.0, 0.0, 1.0)
-    alpha += BONE_ATTENUATION * np.clip((echo - 1.0) * 0.5, 0.0, 1.0)
+    alpha += BONE_ATTENUATION * np.clip((echo - 2.0) * 0.5, 0.0, 1.0)
     return alpha.astype(np.float32)
 
 
