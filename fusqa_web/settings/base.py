@@ -154,6 +154,8 @@ FUSQA_BATCH_SIZE = env_int("FUSQA_BATCH_SIZE", 16)
 FUSQA_TASK_SOFT_TIME_LIMIT = env_int("FUSQA_TASK_SOFT_TIME_LIMIT", 120)
 FUSQA_TASK_TIME_LIMIT = env_int("FUSQA_TASK_TIME_LIMIT", 180)
 FUSQA_GA_FORMULA = env_str("FUSQA_GA_FORMULA", "robinson")
+# auto: torch on CUDA when the worker has it, ONNX Runtime on CPU otherwise; or "torch" / "onnx".
+FUSQA_INFERENCE_BACKEND = env_str("FUSQA_INFERENCE_BACKEND", "auto")
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-jobs": {
         "task": "workers.tasks.maintenance.requeue_stuck_jobs",

@@ -19,6 +19,7 @@ def _last_parameter(network: torch.nn.Module, name: str) -> torch.nn.Parameter:
 
 
 def tiny_checkpoints(folder: Path, *, version: str = "t1", fusqa_logit: float = 3.0) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
     segmenter = build_network(SEGMENTATION_CONFIG)
     with torch.no_grad():

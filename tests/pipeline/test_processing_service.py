@@ -129,3 +129,30 @@ def test_the_sweeper_requeues_stuck_and_never_queued_jobs(models, uploader):
     assert requeued == [stuck.id, never_queued.id]
     stuck.refresh_from_db()
     assert stuck.status == JobStatus.PENDING and stuck.queued_at is not None
+
+
+def test_promoting_a_new_model_version_takes_effect_without_a_restart(tmp_path, uploader):
+    first_seg, first_qa = activate_tiny_models(tmp_path / "v1", version="v1", fusqa_logit=3.0)
+    before = upload_png(*uploader, seed=10)
+    jobs_process(job_ids=[ProcessingJob.objects.get(frame=before).id], worker="w")
+
+    _, second_qa = activate_tiny_models_keeping_cache(tmp_path / "v2", version="v2", fusqa_logit=-3.0)
+    after = upload_png(*uploader, seed=11)
+    jobs_process(job_ids=[ProcessingJob.objects.get(frame=after).id], worker="w")
+
+    old, new = (Assessment.objects.get(mask__frame=f) for f in (before, after))
+    assert (old.model_version, old.label) == (first_qa, "good")
+    assert (new.model_version, new.label) == (second_qa, "poor")
+    first_qa.refresh_from_db()
+    assert first_qa.status == "retired"
+
+
+def activate_tiny_models_keeping_cache(folder, **kwargs):
+    """Like activate_tiny_models, but leaves the worker's cache alone: the switch must be noticed."""
+    from qa.services import model_registry
+
+    cache = model_registry.model_cache
+    loaded = dict(cache._loaded)
+    result = activate_tiny_models(folder, **kwargs)
+    cache._loaded.update(loaded)
+    return result
