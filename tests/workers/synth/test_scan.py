@@ -77,3 +77,15 @@ def test_fluid_is_dark_and_the_uterine_wall_bright(scans_by_profile):
         wall = np.median(scan.image[(scan.tissue == TISSUE_WALL)])
         fetus = np.median(scan.image[scan.mask])
         assert fluid < 20 and fetus > fluid + 10 and wall > fluid + 30, (scan.profile, fluid, fetus, wall)
+
+
+def test_a_fetus_touching_the_wall_borders_wall_tissue_and_a_floating_one_does_not():
+    from scipy import ndimage
+
+    from workers.ml.synth.anatomy import TISSUE_WALL
+
+    for touching in (True, False):
+        scan = generate_scan("hospital_a/voluson_e8", 50, touching_wall=touching)
+        ring = ndimage.binary_dilation(scan.mask, iterations=3) & ~scan.mask
+        share = (scan.tissue[ring] == TISSUE_WALL).mean()
+        assert (share > 0.03) if touching else (share == 0.0)

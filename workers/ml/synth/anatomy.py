@@ -85,7 +85,7 @@ def sample_scene(
     crl = float(rng.uniform(*CRL_RANGE_MM)) if crl_mm is None else float(crl_mm)
     local = build_fetus(crl, rng)
     g = local.maturity
-    touching = bool(rng.random() < 0.55) if touching_wall is None else touching_wall
+    touching = bool(rng.random() < 0.65) if touching_wall is None else touching_wall
     target = float(rng.uniform(0.12, 0.38)) if fill_fraction is None else fill_fraction
     zoom = _choose_zoom(profile, local.area_mm2, target)
 
@@ -115,7 +115,7 @@ def sample_scene(
     # Offset of the fetus inside the sac: against the lower (posterior) wall or floating.
     direction = np.array([rng.normal(0, 0.35), 1.0])
     direction /= np.hypot(*direction)
-    goal = rng.uniform(1.0, 1.04) if touching else rng.uniform(0.7, 0.92)
+    goal = rng.uniform(1.02, 1.1) if touching else rng.uniform(0.7, 0.92)
 
     def reach(offset: float, axes) -> float:
         radius, rho = _sac_radius(axes, sac_rot, harmonics, *(pts - centroid + direction * offset).T)
@@ -180,10 +180,14 @@ def sample_scene(
     )
 
 
-def _texture(rng: np.random.Generator, shape: tuple[int, int], cells: int, strength: float) -> np.ndarray:
-    """Smooth multiplicative texture (mean 1): a coarse random grid resized bilinearly."""
+def _texture(
+    rng: np.random.Generator, shape: tuple[int, int], cells: int, strength: float, stretch: float = 1.0
+) -> np.ndarray:
+    """Smooth multiplicative texture (mean 1): a coarse random grid resized bilinearly.
+
+    stretch > 1 elongates the grains across the beam: tissue interfaces facing the probe."""
     rows, cols = shape
-    small = rng.normal(0.0, 1.0, (cells, max(2, int(cells * cols / rows)))).astype(np.float32)
+    small = rng.normal(0.0, 1.0, (cells, max(2, int(cells * cols / rows / stretch)))).astype(np.float32)
     big = np.asarray(Image.fromarray(small, mode="F").resize((cols, rows), Image.BILINEAR))
     return np.exp(strength * big - 0.5 * strength**2).astype(np.float32)
 
@@ -218,7 +222,7 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
     cosang = ((x - scene.sac_centre[0]) * px + (y - scene.sac_centre[1]) * py) / rho
     placenta = np.clip((cosang - np.cos(scene.placenta_halfwidth)) * 6.0, 0.0, 1.0).astype(np.float32)
 
-    tex_fine = _texture(rng, (rows, cols), 48, 0.5)
+    tex_fine = _texture(rng, (rows, cols), 48, 0.5) * _texture(rng, (rows, cols), 64, 0.6, stretch=3.0)
     tex_coarse = _texture(rng, (rows, cols), 10, 0.9)
     t_dec = scene.decidua_mm + placenta * scene.placenta_mm
     t_myo = t_dec + scene.myometrium_mm
@@ -246,7 +250,7 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
 
     # Amnion: a thin membrane around the fetus, brightest where it faces the beam.
     pts = np.vstack(scene.fetus.mask_outlines())
-    if g < 0.8:
+    if g < 0.6 and rng.random() < 0.7:
         c = pts.mean(0)
         ax_a = (pts[:, 0].max() - pts[:, 0].min()) / 2 + scene.amnion_gap_mm
         ax_b = (pts[:, 1].max() - pts[:, 1].min()) / 2 + scene.amnion_gap_mm
@@ -314,8 +318,11 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
     beam = np.array([centre_x, centre_y]) / np.hypot(centre_x, centre_y)
     spec = np.abs(gx * beam[0] + gy * beam[1]) / (np.hypot(gx, gy) + 1e-6)
 
-    tex = _texture(rng, shape, max(4, shape[0] // 6), 0.9)
+    grain = max(4, int(shape[0] * sp / 1.2))  # about one cell per 1.2 mm, elongated across the beam
+    tex = _texture(rng, shape, max(4, shape[0] // 6), 0.7) * _texture(rng, shape, grain, 0.8, stretch=2.5)
     crop = echo[r0:r1, c0:c1]
+    # A skin echo needs an interface: strong against fluid, weak where the fetus lies on the wall.
+    fluid_near = ndimage.binary_dilation(crop < 1e-3, iterations=max(1, int(round(0.8 / sp))))
     body_echo = np.where(lab == 1, 0.012 + 0.01 * g, 0.016) * tex
     body_echo = np.where(all_px & (lab == 0), 0.04 * tex, body_echo)
     # Head: brain fluid early; skull, falx region and choroid plexus later.
@@ -337,7 +344,7 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
         body_echo = np.where(skull, (0.03 + 2.5 * g**2) * (0.05 + 0.95 * radial**4), body_echo)
     # Skin: a bright line, strong where it faces the beam, weak at the sides.
     skin = all_px & (inside_mm < 0.55)
-    body_echo = np.where(skin, (0.02 + 0.5 * spec**2) * tex, body_echo)
+    body_echo = np.where(skin, (0.02 + 0.5 * spec**2 * (0.15 + 0.85 * fluid_near)) * tex, body_echo)
     crop[all_px] = body_echo[all_px]
     # Echogenic structures inside (organs, ribs, the falx): small bright and dark grains.
     inner = np.argwhere(inside_mm > 1.0)

@@ -137,7 +137,7 @@ def build_fetus(crl_mm: float, rng: np.random.Generator, flexion: float | None =
 
     # Head: an ellipse beyond the neck, flexed towards the chest, with a face profile.
     head_a = (0.27 - 0.04 * g) * rng.uniform(0.93, 1.07)
-    head_b = head_a * rng.uniform(0.78, 0.88)
+    head_b = head_a * rng.uniform(0.74, 0.86)
     neck_dir = heading[-1] - rng.uniform(-0.15, 0.55) * (0.5 + flex)
     u = np.array([np.cos(neck_dir), np.sin(neck_dir)])
     head_c = centre[-1] + u * head_a * 0.78 + np.array([-u[1], u[0]]) * head_b * 0.12

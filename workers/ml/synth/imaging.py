@@ -112,8 +112,10 @@ def beam_model(profile: MachineProfile, zoom_index: int) -> BeamModel:
     w = (pos - i0).astype(np.float32)
 
     env_mm = geom.depth_range_mm / (m_env - 1)
-    s = profile.speckle_smoothing_px * geom.spacing_mm
-    smoothing = (s / env_mm, s / line_mm)
+    smoothing = (
+        profile.speckle_reduction * profile.axial_fwhm_mm / env_mm,
+        profile.speckle_reduction * profile.lateral_fwhm_mm / line_mm,
+    )
     to_polar = bilinear_matrix(geom.echo_coords.reshape(2, -1), (geom.rows, geom.cols))
     pixel_coords = geom.pixel_polar.astype(np.float64) * np.array([[m_env - 1], [1.0]])
     to_pixels = bilinear_matrix(pixel_coords, (m_env, geom.n_lines))

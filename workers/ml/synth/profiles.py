@@ -48,6 +48,8 @@ class MachineProfile:
         of that height; pixel spacing = height / rows). A frame picks the step that frames the fetus.
     anonymisation_box: (top, left, bottom, right) as fractions of the image, painted black.
     text_corner: where the burned-in text block sits: "top-left" or "top-right".
+    speckle_reduction: the machine's speckle-reduction filter (SRI, XRES, ...) as the sigma of a
+        Gaussian smoothing of the log image in units of the resolution cell (0 = off).
     """
 
     name: str
@@ -64,7 +66,7 @@ class MachineProfile:
     tgc_compensation: float
     attenuation_db_cm_mhz: float
     grey_gamma: float
-    speckle_smoothing_px: float
+    speckle_reduction: float
     sector_angle_deg: float
     probe_radius_mm: float
     max_depth_mm: float
@@ -91,6 +93,13 @@ class MachineProfile:
     def axial_fwhm_mm(self) -> float:
         """Axial pulse-echo resolution (FWHM of the envelope): c / (2 B)."""
         return SPEED_OF_SOUND_MM_PER_US / (2.0 * self.fractional_bandwidth * self.center_frequency_mhz)
+
+    @property
+    def speckle_grain_mm(self) -> tuple[float, float]:
+        """Expected speckle grain (axial, lateral autocorrelation FWHM) in mm: the PSF widened by
+        the speckle-reduction filter (Gaussians add in quadrature)."""
+        widen = (1.0 + (2.3548 * self.speckle_reduction) ** 2) ** 0.5
+        return self.axial_fwhm_mm * widen, self.lateral_fwhm_mm * widen
 
     def with_drift(self, factor: float) -> MachineProfile:
         """The same machine with its drift applied to ``factor`` (0 = healthy, 1 = full fault)."""
