@@ -132,7 +132,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redis redelivers an unacknowledged task after this long (a dead worker's task comes back); the sweeper
+# usually gets there first. The embedded SQLAlchemy transport takes no such option.
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)} if CELERY_BROKER_URL.startswith("redis") else {}
+)
 FUSQA_GPU_QUEUE = env_str("FUSQA_GPU_QUEUE", "gpu")
 FUSQA_DEFAULT_QUEUE = env_str("FUSQA_DEFAULT_QUEUE", "default")
 CELERY_TASK_ROUTES = {

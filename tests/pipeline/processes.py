@@ -72,7 +72,8 @@ def point_celery_at(url: str) -> None:
     celery_app.conf.broker_url = url
     celery_app.conf.broker_connection_retry = False
     celery_app.conf.broker_connection_max_retries = 0
-    celery_app.conf.broker_transport_options = {"socket_connect_timeout": 1, "max_retries": 0}
+    redis = url.startswith("redis")
+    celery_app.conf.broker_transport_options = {"socket_connect_timeout": 1, "max_retries": 0} if redis else {}
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None

@@ -157,3 +157,18 @@ def test_a_poisoned_frame_fails_alone_with_its_reason_and_blocks_nothing(uploade
     detail = uploader.client.get(f"/api/frames/{poisoned.id}/").json()
     assert detail["status"] == "failed"
     assert "could not read the frame's pixels" in detail["reason"]
+
+
+def test_the_embedded_broker_of_the_demo_carries_work_to_a_real_worker(uploader, tmp_path):
+    require("PostgreSQL", connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see .ci/run)")
+    url = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
+    point_celery_at(url)
+    worker = Worker(url, tmp_path / "worker.log")
+    try:
+        frame_ids = [uploader(seed) for seed in range(2)]
+        worker.start()
+        wait_until(all_jobs_finished, timeout=60, what="the frames sent through the embedded broker")
+    finally:
+        worker.stop()
+        point_celery_at(settings.CELERY_BROKER_URL)
+    assert Mask.objects.filter(frame_id__in=frame_ids, kind=MaskKind.MODEL).count() == 2
