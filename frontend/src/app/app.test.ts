@@ -51,6 +51,7 @@ describe("startApp", () => {
     const links = [...root.querySelectorAll("nav a")].map((a) => [a.textContent, a.getAttribute("aria-current")]);
     expect(links).toEqual([
       ["Hospitals", "page"],
+      ["Studies", null],
       ["Upload", null],
     ]);
     expect(root.querySelector(".user-name")?.textContent).toBe("ana");
@@ -64,6 +65,6 @@ describe("startApp", () => {
 
     await startApp(root);
 
-    expect([...root.querySelectorAll("nav a")].map((a) => a.textContent)).toEqual(["Hospitals"]);
+    expect([...root.querySelectorAll("nav a")].map((a) => a.textContent)).toEqual(["Hospitals", "Studies"]);
   });
 });

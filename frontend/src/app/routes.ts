@@ -4,6 +4,8 @@
  */
 import { canUpload } from "../auth/session";
 import { hospitalsPage } from "../hospitals/page";
+import { studiesPage } from "../studies/list-page";
+import { studyPage } from "../studies/study-page";
 import { uploadPage } from "../upload/page";
 import type { AppRoute } from "./page";
 
@@ -11,5 +13,7 @@ export const HOME_PATH = "/hospitals";
 
 export const routes: AppRoute[] = [
   { path: "/hospitals", title: "Hospitals", nav: "Hospitals", render: hospitalsPage },
+  { path: "/studies", title: "Studies", nav: "Studies", render: studiesPage },
+  { path: "/studies/:id", title: "Study", render: studyPage },
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, render: uploadPage },
 ];

@@ -227,6 +227,7 @@ function resultView(answer: UploadResult): HTMLElement {
     { class: "card stack", "aria-labelledby": "upload-result-title" },
     h("h2", { id: "upload-result-title", tabindex: "-1" }, answer.duplicate ? "Already uploaded" : "Uploaded"),
     summary,
+    h("p", {}, h("a", { class: "button button-primary", href: `/studies/${studyId(answer)}` }, `Open study #${studyId(answer)}`)),
     count ? framesTable(answer) : null,
   );
 }
