@@ -268,13 +268,39 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
     echo = echo.copy()
     tissue = np.repeat(np.repeat(tissue, 2, axis=0), 2, axis=1)[:full_rows, :full_cols]
     rows, cols = full_rows, full_cols
+    _draw_cord(scene.fetus, geom, echo, tissue, rng)
     labels = np.zeros((rows, cols), np.uint8)
-    _draw_fetus(scene.fetus, geom, echo, labels, rng)
+    _draw_fetus(scene.fetus, geom, echo, labels, rng, d)
     tissue[labels > 0] = TISSUE_FETUS
     outside = ~geom.sector_mask
     echo[outside] = 0.0
     tissue[outside] = TISSUE_OTHER
     return RenderedScene(echo=echo.astype(np.float32), labels=labels, tissue=tissue)
+
+
+def _draw_cord(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, tissue: np.ndarray, rng) -> None:
+    """The umbilical cord: a meandering tube from the ventral abdomen into the fluid."""
+    n = (len(fetus.body) - 14) // 2
+    start = fetus.body[n + int(0.55 * n)]  # ventral side, mid-abdomen
+    centre = fetus.body.mean(0)
+    heading = np.arctan2(*(start - centre)[::-1]) + rng.normal(0, 0.4)
+    step = fetus.crl_mm * rng.uniform(0.025, 0.04)
+    turn = rng.normal(0, 0.15)
+    pts = [start]
+    for _ in range(int(rng.integers(10, 22))):
+        turn = 0.7 * turn + rng.normal(0, 0.12)
+        heading += turn
+        pts.append(pts[-1] + step * np.array([np.cos(heading), np.sin(heading)]))
+    px = [((p[0] - geom.x0_mm) / geom.spacing_mm, (p[1] - geom.y0_mm) / geom.spacing_mm) for p in pts]
+    width = max(2, int(round((1.2 + 1.5 * fetus.maturity) / geom.spacing_mm)))
+    canvas = Image.new("L", (geom.cols, geom.rows), 0)
+    draw = ImageDraw.Draw(canvas)
+    draw.line(px, fill=2, width=width, joint="curve")
+    draw.line(px, fill=1, width=max(1, width // 3))  # the vessels: darker core
+    cord = np.asarray(canvas)
+    in_fluid = tissue == TISSUE_FLUID
+    echo[(cord == 2) & in_fluid] = 0.05
+    echo[(cord == 1) & in_fluid] = 0.01
 
 
 def _fill(shape, outline_px) -> tuple[np.ndarray, np.ndarray]:
@@ -284,7 +310,11 @@ def _fill(shape, outline_px) -> tuple[np.ndarray, np.ndarray]:
     return np.nonzero(np.asarray(canvas))
 
 
-def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, labels: np.ndarray, rng) -> None:
+def _draw_fetus(
+    fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, labels: np.ndarray, rng, sac_depth_half: np.ndarray
+) -> None:
+    """Draw the fetus at full resolution inside its bounding box. sac_depth_half: the distance
+    outside the sac boundary (mm) at half resolution."""
     sp = geom.spacing_mm
     g = fetus.maturity
     origin = np.array([geom.x0_mm, geom.y0_mm])
@@ -311,8 +341,8 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
     all_px |= lab > 0
 
     inside_mm = ndimage.distance_transform_edt(all_px) * sp
-    smooth = ndimage.gaussian_filter(all_px.astype(np.float32), max(1.5, 0.7 / sp))
-    gy, gx = np.gradient(smooth)
+    # The gradient of the distance map is the inward normal of the outline near the skin.
+    gy, gx = np.gradient(inside_mm)
     centre_x = origin[0] + (c0 + c1) / 2 * sp
     centre_y = origin[1] + (r0 + r1) / 2 * sp
     beam = np.array([centre_x, centre_y]) / np.hypot(centre_x, centre_y)
@@ -322,7 +352,9 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
     tex = _texture(rng, shape, max(4, shape[0] // 6), 0.7) * _texture(rng, shape, grain, 0.8, stretch=2.5)
     crop = echo[r0:r1, c0:c1]
     # A skin echo needs an interface: strong against fluid, weak where the fetus lies on the wall.
-    fluid_near = ndimage.binary_dilation(crop < 1e-3, iterations=max(1, int(round(0.8 / sp))))
+    rows_half = np.minimum(np.arange(r0, r1) // 2, sac_depth_half.shape[0] - 1)
+    cols_half = np.minimum(np.arange(c0, c1) // 2, sac_depth_half.shape[1] - 1)
+    fluid_near = sac_depth_half[rows_half][:, cols_half] < -0.8
     body_echo = np.where(lab == 1, 0.012 + 0.01 * g, 0.016) * tex
     body_echo = np.where(all_px & (lab == 0), 0.04 * tex, body_echo)
     # Head: brain fluid early; skull, falx region and choroid plexus later.
@@ -341,7 +373,7 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
         body_echo = np.where(plexus, 0.12 * tex, body_echo)
         skull = (lab == 1) & (np.abs(rn - 0.9) < 0.05)
         radial = np.abs((xx - hcc[0]) * beam[0] + (yy - hr[0]) * beam[1]) / (np.hypot(xx - hcc[0], yy - hr[0]) + 1e-6)
-        body_echo = np.where(skull, (0.03 + 2.5 * g**2) * (0.05 + 0.95 * radial**4), body_echo)
+        body_echo = np.where(skull, np.maximum(0.012, (0.03 + 2.5 * g**2) * radial**4), body_echo)
     # Skin: a bright line, strong where it faces the beam, weak at the sides.
     skin = all_px & (inside_mm < 0.55)
     body_echo = np.where(skin, (0.02 + 0.5 * spec**2 * (0.15 + 0.85 * fluid_near)) * tex, body_echo)
@@ -355,6 +387,25 @@ def _draw_fetus(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, label
         keep = inside_mm[pr, pc] > 0.6
         value = rng.uniform(0.04, 0.15) if k % 3 else 0.004
         crop[pr[keep], pc[keep]] = value * tex[pr[keep], pc[keep]]
+
+    if g > 0.35:
+        # Palate / maxilla: a bright line from the face into the head.
+        ang = fetus.head_angle - fetus.dorsal_sign * 1.25
+        tip = np.array([np.cos(ang), np.sin(ang)])
+        p0 = fetus.head_centre + tip * 0.85 * a
+        p1 = fetus.head_centre + tip * 0.55 * a
+        for f in np.linspace(0.0, 1.0, 8):
+            lr, lc = local((p0 + (p1 - p0) * f)[None])
+            pr, pc = disk((float(lr[0]), float(lc[0])), max(1.0, 0.3 / sp), shape=shape)
+            keep = lab[pr, pc] == 1
+            crop[pr[keep], pc[keep]] = (0.15 + 0.6 * g) * rng.uniform(0.6, 1.0)
+    if g > 0.45:
+        # Nuchal translucency: fluid under the skin at the back of the neck (11-14 weeks).
+        nt_mm = rng.uniform(1.0, 2.6)
+        neck = np.array(local(fetus.spine[-1][None])).ravel()
+        near_neck = np.hypot(yy - neck[0], xx - neck[1]) < 0.07 * fetus.crl_mm / sp
+        nt = near_neck & (inside_mm > 0.5) & (inside_mm < 0.5 + nt_mm) & all_px
+        crop[nt] = 0.0005
 
     # Spine: ossification centres as bright dots; heart and stomach; cord insertion.
     spine = np.array(local(fetus.spine)).T
