@@ -69,7 +69,8 @@ class RedisServer:
 
 def point_celery_at(url: str) -> None:
     """Make this (test) process send tasks to `url`: drop the cached connection and producer pools."""
-    celery_app.conf.broker_url = url
+    # broker_write_url is what sending uses; with Django settings behind the config it must be set itself.
+    celery_app.conf.update(broker_url=url, broker_write_url=url, broker_read_url=url)
     celery_app.conf.broker_connection_retry = False
     celery_app.conf.broker_connection_max_retries = 0
     redis = url.startswith("redis")
