@@ -86,7 +86,10 @@ def sample_scene(
     local = build_fetus(crl, rng)
     g = local.maturity
     touching = bool(rng.random() < 0.65) if touching_wall is None else touching_wall
-    target = float(rng.uniform(0.12, 0.38)) if fill_fraction is None else fill_fraction
+    # Zoom: the fetus fills 10-40% of the frame; early embryos less (a transabdominal probe's
+    # resolution cell would otherwise span a tenth of the embryo).
+    top = 0.2 + 0.18 * min(1.0, max(0.0, (crl - 20.0) / 30.0))
+    target = float(rng.uniform(0.11, top)) if fill_fraction is None else fill_fraction
     zoom = _choose_zoom(profile, local.area_mm2, target)
 
     # Orientation: sonographers align the crown-rump axis near horizontal for a CRL.
@@ -299,7 +302,7 @@ def _draw_cord(fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, tissue
     draw.line(px, fill=1, width=max(1, width // 3))  # the vessels: darker core
     cord = np.asarray(canvas)
     in_fluid = tissue == TISSUE_FLUID
-    echo[(cord == 2) & in_fluid] = 0.05
+    echo[(cord == 2) & in_fluid] = 0.03
     echo[(cord == 1) & in_fluid] = 0.01
 
 

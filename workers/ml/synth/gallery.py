@@ -27,17 +27,22 @@ def _tile(image: np.ndarray, caption: str) -> np.ndarray:
     return np.asarray(canvas)
 
 
-def phantom_grid(seeds: list[int], reference: Path | None = REFERENCE) -> np.ndarray:
-    """One row per profile (its seeds), the real scan in the first column of the first row."""
+def phantom_grid(
+    seeds: list[int], reference: Path | None = REFERENCE, drift_profile: str | None = "hospital_b/aplio_i700"
+) -> np.ndarray:
+    """One row per profile (its seeds), the real scan in the first column of the first row, and a
+    last row with ``drift_profile`` at full drift (same seeds: the same fetuses)."""
     ref = None
     if reference is not None and reference.exists():
         ref = _tile(np.asarray(Image.open(reference).convert("L")), "REAL reference scan")
     rows = []
-    for i, name in enumerate(list_profiles()):
+    plan = [(name, 0.0) for name in list_profiles()] + ([(drift_profile, 1.0)] if drift_profile else [])
+    for i, (name, drift) in enumerate(plan):
         tiles = [ref if (i == 0 and ref is not None) else np.full((TILE + 16, TILE), 40, np.uint8)]
         for seed in seeds:
-            scan = generate_scan(name, seed)
-            tiles.append(_tile(scan.image, f"{name} s{seed} CRL {scan.crl_mm:.0f}mm"))
+            scan = generate_scan(name, seed, drift=drift)
+            label = f"{name} s{seed} CRL {scan.crl_mm:.0f}mm" + (" DRIFTED" if drift else "")
+            tiles.append(_tile(scan.image, label))
         rows.append(np.hstack(tiles))
     return np.vstack(rows)
 
@@ -46,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", type=Path)
     parser.add_argument("--reference", type=Path, default=REFERENCE)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[8, 3, 6, 4])
     args = parser.parse_args()
     Image.fromarray(phantom_grid(args.seeds, args.reference)).save(args.out)
     print(f"wrote {args.out}")

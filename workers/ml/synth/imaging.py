@@ -99,9 +99,10 @@ def beam_model(profile: MachineProfile, zoom_index: int) -> BeamModel:
     nu = sfft.fftfreq(lateral_len)
     g_lat = np.exp(-2.0 * (math.pi * sigma_lines * nu) ** 2)
 
-    # Variance of the complex envelope for unit-variance white scatterers (see module docstring).
-    amp = 2.0 * m_env / n_rf
-    var = amp**2 / m_env**2 * n_rf * float(np.sum(h_ax**2)) * float(np.sum(g_lat**2)) / lateral_len
+    # Power of the complex envelope for unit-variance white scatterers: E|X_k|^2 = n_rf per depth
+    # bin, summed over n_lines lines by the lateral FFT, then weighted by |H|^2 |G|^2 and divided
+    # by the two inverse FFT lengths squared. `scale` makes unit echogenicity give unit rms.
+    var = n_rf * geom.n_lines * float(np.sum(h_ax**2)) * float(np.sum(g_lat**2)) / (m_env**2 * lateral_len**2)
     scale = 1.0 / math.sqrt(var)
 
     max_tgc = profile.tgc_compensation * 2.0 * f0 * profile.attenuation_db_cm_mhz * profile.max_depth_mm / 10.0
