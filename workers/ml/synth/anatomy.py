@@ -89,7 +89,7 @@ def sample_scene(
     # Zoom: the fetus fills 10-40% of the frame; early embryos less (a transabdominal probe's
     # resolution cell would otherwise span a tenth of the embryo).
     top = 0.2 + 0.18 * min(1.0, max(0.0, (crl - 20.0) / 30.0))
-    target = float(rng.uniform(0.11, top)) if fill_fraction is None else fill_fraction
+    target = float(rng.uniform(0.11 + 0.06 * (top - 0.2) / 0.18, top)) if fill_fraction is None else fill_fraction
     zoom = _choose_zoom(profile, local.area_mm2, target)
 
     # Orientation: sonographers align the crown-rump axis near horizontal for a CRL.
@@ -223,7 +223,8 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
     d = (rho - radius).astype(np.float32)
     px, py = np.cos(scene.placenta_dir), np.sin(scene.placenta_dir)
     cosang = ((x - scene.sac_centre[0]) * px + (y - scene.sac_centre[1]) * py) / rho
-    placenta = np.clip((cosang - np.cos(scene.placenta_halfwidth)) * 6.0, 0.0, 1.0).astype(np.float32)
+    ramp = np.clip((cosang - np.cos(scene.placenta_halfwidth)) * 3.0, 0.0, 1.0)
+    placenta = (ramp * ramp * (3.0 - 2.0 * ramp)).astype(np.float32)  # smoothstep: no kinks
 
     tex_fine = _texture(rng, (rows, cols), 48, 0.5) * _texture(rng, (rows, cols), 64, 0.6, stretch=3.0)
     tex_coarse = _texture(rng, (rows, cols), 10, 0.9)

@@ -127,28 +127,44 @@ def _cut(labels, spacing_mm, severity, at_crown: bool) -> np.ndarray:
     return np.where(along < cut * np.linalg.norm(other - start), 0, labels).astype(np.uint8)
 
 
+def _capsule_mask(shape, p0: np.ndarray, p1: np.ndarray, radius: float) -> np.ndarray:
+    rr, cc = np.indices(shape)
+    d = p1 - p0
+    t = np.clip(((rr - p0[0]) * d[0] + (cc - p0[1]) * d[1]) / max(float(d @ d), 1e-9), 0.0, 1.0)
+    return (rr - p0[0] - t * d[0]) ** 2 + (cc - p0[1] - t * d[1]) ** 2 <= radius * radius
+
+
 def _leak(labels, spacing_mm, severity, rng, tissue, target) -> np.ndarray:
+    """A tongue of mask from the rump (or the crown) into the target tissue.
+
+    Into the sac: straight out from the end, through fluid. Into the wall: towards the nearest
+    wall pixel from the end, bridging any fluid gap (the model fails to see the thin gap), then
+    spreading inside the wall."""
     mask = labels > 0
     crown, rump = _ends(labels, spacing_mm)
     end = rump if rng.random() < 0.7 else crown
-    length = np.linalg.norm(crown - rump)
+    length = float(np.linalg.norm(crown - rump))
     centroid = np.argwhere(mask).mean(0)
-    direction = (end - centroid) / (np.linalg.norm(end - centroid) + 1e-9)
-    direction += rng.normal(0, 0.3, 2)
-    direction /= np.linalg.norm(direction)
-    reach = (0.04 + 0.22 * severity) * length
-    width = (0.05 + 0.1 * severity) * length
-    centre = end + direction * reach * 0.5
-    rr, cc = np.indices(labels.shape)
-    u = (rr - centre[0]) * direction[0] + (cc - centre[1]) * direction[1]
-    v = -(rr - centre[0]) * direction[1] + (cc - centre[1]) * direction[0]
-    blob = (u / (reach * 0.6 + 1)) ** 2 + (v / (width + 1)) ** 2 < 1.0
+    reach = (0.005 + 0.2 * severity) * length
+    width = (0.01 + 0.06 * severity) * length
+    outward = (end - centroid) / (np.linalg.norm(end - centroid) + 1e-9)
+    goal = end + outward * max(0.0, reach - width)  # the rounded tip then ends `reach` beyond
+    region = None
     if tissue is not None:
-        near = ndimage.binary_dilation(mask, iterations=2)
-        blob &= (tissue == target) | near
-        if not blob.any():  # the end does not face that tissue: leak where it touches
-            blob = ndimage.binary_dilation(mask, iterations=max(1, int(width / 2))) & (tissue == target)
-    grown = mask | blob
+        region = tissue == target
+        if target == TISSUE_WALL and region.any():
+            wall = np.argwhere(region)
+            dist = np.linalg.norm(wall - end, axis=1) + 0.5 * np.linalg.norm(wall - goal, axis=1)
+            nearest = wall[int(np.argmin(dist))].astype(float)
+            gap = float(np.linalg.norm(nearest - end))
+            direction = (nearest - end) / (gap + 1e-9)
+            # Severity sets the length: a mild leak only reaches towards a distant wall.
+            goal = end + direction * max(0.0, min(gap + 0.5 * reach, 1.5 * reach) - width)
+            region = region | _capsule_mask(mask.shape, end, nearest, width * 0.6)
+    tongue = _capsule_mask(mask.shape, end - outward * width, goal, width)
+    if region is not None:
+        tongue &= region | ndimage.binary_dilation(mask, iterations=2)
+    grown = mask | tongue
     # Keep only the part connected to the fetus: a leak, not an island.
     lab, _ = ndimage.label(grown)
     keep = np.isin(lab, np.unique(lab[mask]))

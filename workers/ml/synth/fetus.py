@@ -148,8 +148,10 @@ def build_fetus(crl_mm: float, rng: np.random.Generator, flexion: float | None =
     if g < 0.35:
         rad += _bump(ang, -0.25, 0.35, 0.07 * (1 - g))  # prominent midbrain at 8-9 weeks
     face = min(1.0, g / 0.45)
-    rad += face * (_bump(ang, -0.75, 0.25, 0.05) + _bump(ang, -1.25, 0.07, 0.06 * face))  # forehead, nose
-    rad += face * (-_bump(ang, -1.48, 0.05, 0.04) + _bump(ang, -1.75, 0.12, 0.03))  # mouth, chin
+    rad += face * (_bump(ang, -0.7, 0.28, 0.07) + _bump(ang, -1.22, 0.07, 0.09 * face))  # forehead, nose
+    rad += face * (
+        -_bump(ang, -1.45, 0.05, 0.05) + _bump(ang, -1.6, 0.05, 0.04) + _bump(ang, -1.85, 0.1, 0.04)
+    )  # lips, chin
     hx = head_a * rad * np.cos(ang)
     hy = head_b * rad * np.sin(ang)
     c, sn = np.cos(neck_dir), np.sin(neck_dir)
