@@ -236,7 +236,7 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
     myo = (0.035 + 0.02 * np.sin(d * 1.7 + tex_coarse * 2.0)) * tex_fine * tex_coarse
     echo = np.where(d < t_myo, myo, echo)
     echo = np.where((d > t_myo - 0.6) & (d < t_myo + 0.6), 0.5 * tex_fine, echo)  # serosa
-    wall = ((1.0 - 0.8 * placenta) * 0.35 + 0.9 * np.exp(-d / 1.0)) * tex_fine * tex_coarse
+    wall = ((1.0 - 0.8 * placenta) * 0.35 + 0.9 * np.exp(-np.maximum(d, -1.0))) * tex_fine * tex_coarse
     echo = np.where(d < t_dec, wall, echo)
     echo = np.where(np.abs(d) < 0.5, 1.5 * tex_fine, echo)  # chorionic plate
     fluid = np.float32(3e-6) + np.float32(2e-5) * (d > -scene.amnion_gap_mm * 3)
