@@ -59,3 +59,14 @@ def test_a_profile_without_drift_ignores_a_drift_factor():
     assert p.drift is None
     assert p.with_drift(1.0) is p
     assert dataclasses.is_dataclass(p)
+
+
+def test_the_synth_package_imports_without_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workers.ml.synth; "
+        "assert not any(m.split('.')[0] in ('django', 'qa', 'fusqa_web') for m in sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
