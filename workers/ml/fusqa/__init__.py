@@ -2,8 +2,8 @@
 
 The classifier looks at a 2-channel crop (image, mask) around the mask with context (see crop.py):
 a plausible mask that disagrees with the image must read as poor, so the image channel matters.
-Its logit is divided by a temperature fitted on held-out data (calibration.py) and stored with
-the weights.
+Its logit is divided by a temperature and shifted by a bias, both fitted on held-out data
+(calibration.py) and stored with the weights.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class QualityModel:
         self.input_size = int(config["input_size"])
         self.margin = float(config.get("crop_margin", 0.25))
         self.temperature = float(config.get("temperature", 1.0))
+        self.bias = float(config.get("bias", 0.0))
 
     def preprocess(self, images, masks) -> np.ndarray:
         frames, mask_list = as_image_list(images), as_image_list(masks)
@@ -50,7 +51,7 @@ class QualityModel:
     def predict(self, images, masks, batch_size: int = 64) -> np.ndarray:
         """Calibrated p(good), shape (N,). An empty mask is poor by definition: p = 0."""
         mask_list = as_image_list(masks)
-        p = apply_temperature(self.logits(images, mask_list, batch_size), self.temperature)
+        p = apply_temperature(self.logits(images, mask_list, batch_size), self.temperature, self.bias)
         empty = np.array([not np.any(m) for m in mask_list], dtype=bool)
         p[empty] = 0.0
         return p

@@ -73,11 +73,24 @@ def quality_label(
         return QualityLabel("poor", d, -1.0, float("-inf"))
     crl_error = (cand.crl_mm - ref.crl_mm) / ref.crl_mm
     ga_error = gestational_age_days(cand.crl_mm, formula).days - gestational_age_days(ref.crl_mm, formula).days
+    return QualityLabel(label_from_errors(d, crl_error, ga_error, thresholds), d, crl_error, ga_error)
+
+
+def label_from_errors(
+    dice_score: float, crl_error: float, ga_error_days: float, thresholds: QualityThresholds = LABEL_THRESHOLDS
+) -> Literal["good", "poor"] | None:
+    """The label from already measured errors (relative CRL error, GA error in days)."""
     t = thresholds
-    if d < t.poor_below_dice or abs(crl_error) > t.poor_above_crl_error or abs(ga_error) > t.poor_above_ga_error_days:
-        label = "poor"
-    elif d >= t.good_min_dice and abs(crl_error) <= t.good_max_crl_error and abs(ga_error) <= t.good_max_ga_error_days:
-        label = "good"
-    else:
-        label = None
-    return QualityLabel(label, d, crl_error, ga_error)
+    if (
+        dice_score < t.poor_below_dice
+        or abs(crl_error) > t.poor_above_crl_error
+        or abs(ga_error_days) > t.poor_above_ga_error_days
+    ):
+        return "poor"
+    if (
+        dice_score >= t.good_min_dice
+        and abs(crl_error) <= t.good_max_crl_error
+        and abs(ga_error_days) <= t.good_max_ga_error_days
+    ):
+        return "good"
+    return None

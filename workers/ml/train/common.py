@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -84,6 +85,20 @@ class Budget:
 
     def done(self, step: int) -> bool:
         return step >= self.steps or (self.seconds is not None and self.elapsed >= self.seconds)
+
+    def fraction(self, step: int) -> float:
+        """How far the run is, 0..1: the larger of the step share and the time share."""
+        by_steps = step / max(1, self.steps)
+        by_time = self.elapsed / self.seconds if self.seconds else 0.0
+        return min(1.0, max(by_steps, by_time))
+
+
+def cosine_lr(optimiser: torch.optim.Optimizer, base_lr: float, fraction: float) -> None:
+    """Cosine decay over the run's progress (steps or wall clock, whichever ends it first): a
+    time-budgeted run still ends at a small learning rate."""
+    lr = 0.5 * base_lr * (1.0 + math.cos(math.pi * min(1.0, fraction)))
+    for group in optimiser.param_groups:
+        group["lr"] = lr
 
 
 def report(progress: ProgressCallback | None, **info: Any) -> None:

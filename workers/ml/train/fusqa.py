@@ -19,6 +19,7 @@ from workers.ml.train.common import (
     ProgressCallback,
     TrainResult,
     augment_batch,
+    cosine_lr,
     report,
     sample_batches,
     seed_everything,
@@ -103,48 +104,94 @@ def train_fusqa(
 ) -> TrainResult:
     """Train the quality classifier on (frame, mask, 1 good / 0 poor) samples.
 
-    Loss: BCE on the logit, positives weighted by negatives/positives (sequence input) so the
-    rarer class is not ignored. With val_samples, the temperature is fitted on them after
-    training and stored in the config; the metrics hold accuracy, balanced accuracy, AUC, ECE
-    before and after calibration, and the mask-only AUC (image channel blanked).
+    With val_samples, the temperature is fitted on them after training and stored in the config;
+    the metrics hold accuracy, balanced accuracy, AUC, ECE before and after calibration, and the
+    mask-only AUC (image channel blanked). See train_fusqa_arrays for the loop itself.
     """
-    rng = seed_everything(seed)
     cfg = {**DEFAULT_FUSQA_CONFIG, "architecture": architecture, **(config or {})}
     size, margin = int(cfg["input_size"]), float(cfg["crop_margin"])
+    if not isinstance(samples, Sequence):
+        samples = list(samples)
+    if len(samples) < 2:
+        raise ValueError("train_fusqa needs at least two samples (BatchNorm trains on batches)")
+    x, y = _inputs(samples, size, margin)
+    val = _inputs(val_samples, size, margin) if val_samples else None
+    return train_fusqa_arrays(
+        x, y, val=val, steps=steps, seed=seed, batch_size=batch_size, lr=lr, config=cfg,
+        time_budget_s=time_budget_s, progress=progress, progress_every=progress_every, augment=augment,
+        out_path=out_path, device=device,
+    )  # fmt: skip
+
+
+def _logits(network: torch.nn.Module, x: torch.Tensor, device, batch_size: int = 128) -> np.ndarray:
+    network.eval()
+    with torch.inference_mode():
+        outs = [
+            network(x[i : i + batch_size].float().to(device)).reshape(-1).cpu() for i in range(0, len(x), batch_size)
+        ]
+    return torch.cat(outs).numpy().astype(np.float64) if outs else np.zeros(0)
+
+
+def train_fusqa_arrays(
+    x: torch.Tensor | np.ndarray,
+    y: torch.Tensor | np.ndarray,
+    *,
+    steps: int,
+    val: tuple[torch.Tensor | np.ndarray, torch.Tensor | np.ndarray] | None = None,
+    seed: int = 0,
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    config: Mapping[str, Any] | None = None,
+    time_budget_s: float | None = None,
+    progress: ProgressCallback | None = None,
+    progress_every: int = 10,
+    augment: bool = True,
+    class_balance: bool = True,
+    out_path: str | Path | None = None,
+    device: str | torch.device | None = None,
+) -> TrainResult:
+    """Train on prepared inputs x (N, 2, S, S; see crop.quality_input) and labels y (1 good, 0 poor).
+
+    Loss: BCE on the logit. class_balance: each batch is drawn half good, half poor, so neither
+    class is ignored; the prior this shifts is corrected with the calibration (a temperature and a
+    bias fitted on ``val`` by NLL, stored in the config). Learning rate: AdamW with cosine decay
+    over the run's progress (steps or wall clock). Stops at ``steps`` or ``time_budget_s``.
+    """
+    rng = seed_everything(seed)
+    cfg = {**DEFAULT_FUSQA_CONFIG, **(config or {})}
     device = torch.device(device) if device is not None else default_device()
+    x = torch.as_tensor(x)
+    y = torch.as_tensor(y).float().reshape(-1)
+    if len(x) < 2:
+        raise ValueError("train_fusqa needs at least two samples (BatchNorm trains on batches)")
     network = build_network(cfg).to(device)
     optimiser = torch.optim.AdamW(network.parameters(), lr=lr, weight_decay=1e-4)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=max(1, steps))
-    if isinstance(samples, Sequence) and len(samples) < 2:
-        raise ValueError("train_fusqa needs at least two samples (BatchNorm trains on batches)")
-    cached = _inputs(samples, size, margin) if isinstance(samples, Sequence) else None
-    pos_weight = 1.0
-    if cached is not None:
-        positives = float(cached[1].sum())
-        pos_weight = (len(cached[1]) - positives) / positives if positives else 1.0
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight, device=device))
-    index = list(range(len(samples))) if cached is not None else samples
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    good, poor = np.flatnonzero(y.numpy() > 0.5), np.flatnonzero(y.numpy() <= 0.5)
+    balanced = class_balance and len(good) > 0 and len(poor) > 0
+    batch_size = min(batch_size, len(x))
     budget, losses, step = Budget(steps, time_budget_s), [], 0
+    batches = sample_batches(list(range(len(x))), batch_size, rng)
     network.train()
-    for batch in sample_batches(index, batch_size, rng):
-        if budget.done(step):
-            break
-        x, y = (cached[0][batch], cached[1][batch]) if cached is not None else _inputs(batch, size, margin)
+    while not budget.done(step):
+        if balanced:
+            half = batch_size // 2
+            batch = np.concatenate([rng.choice(good, half), rng.choice(poor, batch_size - half)])
+        else:
+            batch = np.asarray(next(batches))
+        xb, yb = x[batch].float(), y[batch]
         if augment:
-            x, _ = augment_batch(x, None, rng)  # the mirror applies to both channels of x
-        if x.shape[0] < 2 and any(isinstance(m, torch.nn.BatchNorm2d) for m in network.modules()):
-            continue  # BatchNorm cannot train on a single sample
-        loss = loss_fn(network(x.to(device)).reshape(-1), y.to(device))
+            xb, _ = augment_batch(xb, None, rng)  # the mirror applies to both channels
+        cosine_lr(optimiser, lr, budget.fraction(step))
+        loss = loss_fn(network(xb.to(device)).reshape(-1), yb.to(device))
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
-        scheduler.step()
         losses.append(loss.item())
         step += 1
         if step % progress_every == 0 or budget.done(step):
             report(progress, stage="fusqa", step=step, steps=steps, loss=losses[-1], elapsed_s=budget.elapsed)
     network.eval()
-    model = QualityModel(TorchRunner(network, device), cfg)
     metrics: dict[str, Any] = {
         "steps": step,
         "seconds": round(budget.elapsed, 2),
@@ -152,20 +199,22 @@ def train_fusqa(
         "loss_last": float(np.mean(losses[-10:])) if losses else None,
         "seed": seed,
         "architecture": cfg["architecture"],
+        "train_count": int(len(y)),
+        "train_good_share": float(y.mean()),
     }
-    if val_samples:
-        images, masks, labels = zip(*val_samples, strict=True)
-        logits = model.logits(list(images), list(masks))
-        labels = np.array(labels)
-        before = classification_metrics(apply_temperature(logits, 1.0), labels)
-        temperature = fit_temperature(logits, labels)
-        cfg["temperature"] = temperature
-        model.temperature = temperature
-        model.config["temperature"] = temperature
-        after = classification_metrics(apply_temperature(logits, temperature), labels)
+    if val is not None:
+        vx, vy = torch.as_tensor(val[0]), np.asarray(val[1]).reshape(-1)
+        logits = _logits(network, vx, device)
+        before = classification_metrics(apply_temperature(logits, 1.0), vy)
+        temperature, bias = fit_temperature(logits, vy, with_bias=True)
+        cfg["temperature"], cfg["bias"] = temperature, bias
+        after = classification_metrics(apply_temperature(logits, temperature, bias), vy)
         metrics.update({f"val_{k}": v for k, v in after.items()})
-        metrics.update({"val_ece_uncalibrated": before["ece"], "temperature": temperature})
-        metrics["val_auc_mask_only"] = mask_only_auc(model, val_samples)
+        metrics.update({"val_ece_uncalibrated": before["ece"], "temperature": temperature, "bias": bias})
+        blank = vx.clone()
+        blank[:, 0] = 0
+        metrics["val_auc_mask_only"] = binary_auc(_logits(network, blank, device), vy)
+    model = QualityModel(TorchRunner(network, device), cfg)
     checkpoint = None
     if out_path is not None:
         checkpoint = save_checkpoint(out_path, kind="fusqa", config=cfg, network=network, metrics=metrics)

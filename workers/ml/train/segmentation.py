@@ -1,4 +1,6 @@
-"""Training the segmentation UNet (DiceCE loss, Adam, cosine learning rate)."""
+"""Training the segmentation UNet (DiceCE loss, Adam, cosine learning rate over the run's
+progress), with optional snapshots part-way (the FUSQA classifier trains on their outputs: an
+early snapshot makes the naturally poor masks a half-trained model makes)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from workers.ml.train.common import (
     ProgressCallback,
     TrainResult,
     augment_batch,
+    cosine_lr,
     report,
     sample_batches,
     seed_everything,
@@ -58,6 +61,8 @@ def train_segmentation(
     augment: bool = True,
     out_path: str | Path | None = None,
     device: str | torch.device | None = None,
+    snapshots: Sequence[float] = (),
+    snapshot_dir: str | Path | None = None,
 ) -> TrainResult:
     """Train a UNet on (uint8 grey frame, bool mask) pairs of any sizes.
 
@@ -65,6 +70,8 @@ def train_segmentation(
     phantom stream, consumed in order until it or the budget ends). Stops after ``steps`` or
     ``time_budget_s``. val_samples: Dice is measured on them at the frames' own size, through the
     same predict() the product uses. out_path: where to save the checkpoint, if given.
+    snapshots: fractions of the run (0..1, by steps or wall clock) at which a checkpoint is also
+    written to snapshot_dir as ``segmentation_p<percent>.pt`` (e.g. 0.05 -> segmentation_p05.pt).
     """
     rng = seed_everything(seed)
     cfg = {**DEFAULT_SEGMENTATION_CONFIG, **(config or {})}
@@ -73,7 +80,9 @@ def train_segmentation(
     network = build_network(cfg).to(device)
     loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
     optimiser = torch.optim.Adam(network.parameters(), lr=lr)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=max(1, steps))
+    pending = sorted(float(f) for f in snapshots)
+    if pending and snapshot_dir is None:
+        raise ValueError("snapshots need a snapshot_dir")
     cached = _tensors(samples, size) if isinstance(samples, Sequence) else None
     index = list(range(len(samples))) if cached is not None else samples
     budget, losses, step = Budget(steps, time_budget_s), [], 0
@@ -87,14 +96,21 @@ def train_segmentation(
             x, y = _tensors(batch, size)
         if augment:
             x, y = augment_batch(x, y, rng)
+        cosine_lr(optimiser, lr, budget.fraction(step))
         logits = network(x.to(device))
         loss = loss_fn(logits, y.to(device))
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
-        scheduler.step()
         losses.append(loss.item())
         step += 1
+        while pending and budget.fraction(step) >= pending[0]:
+            name = f"segmentation_p{round(100 * pending.pop(0)):02d}.pt"
+            save_checkpoint(
+                Path(snapshot_dir) / name, kind="segmentation", config=cfg, network=network,
+                metrics={"steps": step, "seconds": round(budget.elapsed, 2), "seed": seed, "of": str(out_path)},
+            )  # fmt: skip
+            network.train()
         if step % progress_every == 0 or budget.done(step):
             report(progress, stage="segmentation", step=step, steps=steps, loss=losses[-1], elapsed_s=budget.elapsed)
     network.eval()

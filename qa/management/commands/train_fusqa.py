@@ -1,0 +1,48 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from workers.ml.fusqa import DEFAULT_WEIGHTS
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the FUSQA classifier on hospital A candidates (graded degradations + the segmentation "
+        "snapshots' real outputs), calibrated on held-out hospital A frames. --compare-architectures "
+        "instead trains each architecture for the same budget and prints the comparison table."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", default=str(DEFAULT_WEIGHTS))
+        parser.add_argument("--seconds", type=float, default=540.0, help="training budget (wall clock)")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--architecture", default="compact")
+        parser.add_argument("--segmentation", default=None, help="final segmentation weights (default: shipped)")
+        parser.add_argument("--snapshot-dir", default=None, help="default: var/checkpoints/segmentation")
+        parser.add_argument("--cache-dir", default=None, help="phantom cache (default: var/cache)")
+        parser.add_argument("--threads", type=int, default=2)
+        parser.add_argument("--compare-architectures", action="store_true")
+        parser.add_argument("--seconds-each", type=float, default=150.0)
+        parser.add_argument("--table", default=None, help="with --compare-architectures: write the rows as JSON")
+
+    def handle(self, *args, threads, compare_architectures, seconds_each, table, **opts):
+        import torch
+
+        from workers.ml.train import recipes
+
+        torch.set_num_threads(threads)
+        common = {
+            "seed": opts["seed"], "segmentation_path": opts["segmentation"], "snapshot_dir": opts["snapshot_dir"],
+            "cache_dir": opts["cache_dir"], "progress": lambda info: self.stderr.write(json.dumps(info, default=str)),
+        }  # fmt: skip
+        if compare_architectures:
+            rows = recipes.compare_architectures(seconds_each=seconds_each, **common)
+            if table:
+                Path(table).write_text(json.dumps(rows, indent=2) + "\n")
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        metrics = recipes.run_fusqa(
+            out=opts["out"], seconds=opts["seconds"], architecture=opts["architecture"], **common
+        )
+        self.stdout.write(json.dumps(metrics, indent=2, default=str))

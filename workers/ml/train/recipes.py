@@ -1,0 +1,446 @@
+"""The shipped models' recipes: which data, which budget, which seeds, in one place.
+
+``manage.py train_segmentation`` / ``train_fusqa`` / ``evaluate_fusqa`` are thin wrappers over
+these functions (and ``python -m workers.ml.train`` stays the low-level CLI).
+
+    segmentation: hospital A phantoms (SEGMENTATION_TRAIN) -> workers/weights/segmentation.pt,
+        snapshots at 5%, 20% and 50% of the run and a deliberately weak model (a small UNet trained
+        briefly on one machine) in the snapshot folder, a per-machine report (Dice, CRL, GA error)
+    fusqa: hospital A phantoms (FUSQA_TRAIN) with graded degradations and the snapshots' real
+        outputs -> workers/weights/fusqa.pt, temperature fitted on FUSQA_CALIBRATION
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from workers.ml.crl import EmptyMaskError, crl_from_mask
+from workers.ml.fusqa.labels import dice
+from workers.ml.ga import gestational_age_days
+from workers.ml.segmentation import WEIGHTS_DIR, SegmentationModel
+from workers.ml.train import datasets
+from workers.ml.train.datasets import PhantomFrame
+from workers.ml.train.segmentation import train_segmentation
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SNAPSHOT_DIR = REPO_ROOT / "var" / "checkpoints" / "segmentation"
+SNAPSHOT_FRACTIONS = (0.05, 0.2, 0.5)
+WEAK_CONFIG = {"channels": [8, 16, 32, 64], "strides": [2, 2, 2], "num_res_units": 1}
+WEAK_PROFILE = "hospital_a/voluson_e8"
+
+Progress = Callable[[dict], None]
+
+
+def _quiet(_: dict) -> None:
+    pass
+
+
+def segmentation_snapshot_paths(snapshot_dir: str | Path | None = None) -> dict[str, Path]:
+    """name -> checkpoint of the segmentation models whose outputs FUSQA trains on."""
+    folder = Path(snapshot_dir or SNAPSHOT_DIR)
+    named = {
+        f"seg_p{round(100 * f):02d}": folder / f"segmentation_p{round(100 * f):02d}.pt" for f in SNAPSHOT_FRACTIONS
+    }
+    named["seg_weak"] = folder / "segmentation_weak.pt"
+    return named
+
+
+def segmentation_errors(model: SegmentationModel, frames: Sequence[PhantomFrame]) -> list[dict[str, Any]]:
+    """Per frame: Dice against the reference, CRL error (mm, %), GA error (days) vs the reference
+    mask's GA and vs the reported GA."""
+    rows = []
+    predicted = model.predict([f.image for f in frames])
+    for frame, mask in zip(frames, predicted, strict=True):
+        ref = crl_from_mask(frame.mask, frame.spacing_mm).crl_mm
+        row: dict[str, Any] = {"profile": frame.profile, "seed": frame.seed, "dice": dice(mask, frame.mask)}
+        try:
+            crl = crl_from_mask(mask, frame.spacing_mm).crl_mm
+        except EmptyMaskError:
+            crl = float("nan")
+        row["crl_error_mm"] = crl - ref
+        row["crl_error_pct"] = 100 * (crl - ref) / ref
+        ga = gestational_age_days(crl).days if np.isfinite(crl) else float("nan")
+        row["ga_error_days"] = ga - gestational_age_days(ref).days
+        row["ga_error_reported_days"] = ga - frame.ga_days_reported
+        rows.append(row)
+    return rows
+
+
+def summarise_segmentation(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per profile: mean Dice, median and mean |CRL error| %, mean |GA error| days, count."""
+    out: dict[str, dict[str, float]] = {}
+    for profile in sorted({r["profile"] for r in rows}):
+        mine = [r for r in rows if r["profile"] == profile]
+        crl = np.abs([r["crl_error_pct"] for r in mine])
+        ga = np.abs([r["ga_error_days"] for r in mine])
+        out[profile] = {
+            "count": len(mine),
+            "dice_mean": float(np.mean([r["dice"] for r in mine])),
+            "dice_p10": float(np.percentile([r["dice"] for r in mine], 10)),
+            "crl_abs_error_pct_median": float(np.nanmedian(crl)),
+            "crl_abs_error_pct_mean": float(np.nanmean(crl)),
+            "ga_abs_error_days_mean": float(np.nanmean(ga)),
+            "empty_masks": int(np.isnan(crl).sum()),
+        }
+    return out
+
+
+def run_segmentation(
+    *,
+    out: str | Path = WEIGHTS_DIR / "segmentation.pt",
+    seconds: float = 600.0,
+    weak_seconds: float = 45.0,
+    seed: int = 0,
+    frames: int | None = None,
+    cache_dir: str | Path | None = None,
+    snapshot_dir: str | Path | None = None,
+    processes: int = 2,
+    progress: Progress = _quiet,
+) -> dict[str, Any]:
+    """Train the shipped UNet, its snapshots and the weak model; report Dice / CRL / GA error per
+    machine on held-out hospital A frames and on unseen hospital B. Returns the report (also
+    written beside ``out`` as segmentation_report.json)."""
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    started = time.perf_counter()
+    snapshot_dir = Path(snapshot_dir or SNAPSHOT_DIR)
+    train = datasets.cached_frames(
+        datasets.SEGMENTATION_TRAIN, cache_dir=cache_dir, count=frames, processes=processes, progress=progress
+    )
+    held_out = datasets.cached_frames(datasets.FUSQA_CALIBRATION, cache_dir=cache_dir, processes=processes)
+    unseen = datasets.cached_frames(datasets.UNSEEN_TEST, cache_dir=cache_dir, processes=processes)
+    pairs = [(f.image, f.mask) for f in train]
+    val = [(f.image, f.mask) for f in held_out[:40]]
+    result = train_segmentation(
+        pairs, steps=1_000_000, seed=seed, batch_size=16, lr=2e-3, val_samples=val, time_budget_s=seconds,
+        progress=progress, progress_every=25, out_path=out, snapshots=SNAPSHOT_FRACTIONS, snapshot_dir=snapshot_dir,
+    )  # fmt: skip
+    weak_pairs = [(f.image, f.mask) for f in train if f.profile == WEAK_PROFILE]
+    weak = train_segmentation(
+        weak_pairs, steps=1_000_000, seed=seed + 1, batch_size=16, lr=2e-3, config=WEAK_CONFIG, augment=False,
+        time_budget_s=weak_seconds, progress=progress, progress_every=25,
+        out_path=snapshot_dir / "segmentation_weak.pt",
+    )  # fmt: skip
+    report: dict[str, Any] = {
+        "train": {"split": datasets.SEGMENTATION_TRAIN.name, "frames": len(train), "seed": seed, **result.metrics},
+        "weak": {"profile": WEAK_PROFILE, "config": WEAK_CONFIG, **weak.metrics},
+        "synth_fingerprints": {
+            s.name: datasets.cache_fingerprint(
+                s, cache_dir=cache_dir, count=frames if s is datasets.SEGMENTATION_TRAIN else None
+            )
+            for s in (datasets.SEGMENTATION_TRAIN, datasets.FUSQA_CALIBRATION, datasets.UNSEEN_TEST)
+        },
+    }
+    report["per_machine"] = summarise_segmentation(
+        segmentation_errors(result.model, held_out) + segmentation_errors(result.model, unseen)
+    )
+    report["weak_per_machine"] = summarise_segmentation(
+        segmentation_errors(weak.model, held_out) + segmentation_errors(weak.model, unseen)
+    )
+    evaluation = Path(out).parent / "evaluation"
+    evaluation.mkdir(parents=True, exist_ok=True)
+    for name, rel in TEST_EXTRA_MODELS.items():
+        shutil.copyfile(segmentation_snapshot_paths(snapshot_dir)[f"seg_{name}"], Path(out).parent / rel)
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+    Path(out).with_name("segmentation_report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return report
+
+
+# ---------------------------------------------------------------- FUSQA
+
+# Besides the shipped (final) model, the unseen test holds the outputs on hospital B of an early
+# snapshot and of the weak model: the final model barely degrades on hospital B's phantoms, and the
+# test needs naturally poor masks. Both ship beside the weights (evaluation/) so the evaluation
+# reproduces from the repository alone; paths relative to the final model's folder.
+TEST_EXTRA_MODELS = {"p05": "evaluation/segmentation_p05.pt", "weak": "evaluation/segmentation_weak.pt"}
+
+
+def predicted_masks(frames: Sequence[PhantomFrame], checkpoints: dict[str, Path]) -> dict[str, list[np.ndarray]]:
+    """name -> one predicted mask per frame, for each segmentation checkpoint."""
+    from workers.ml import segmentation
+
+    out = {}
+    for name, path in checkpoints.items():
+        model = segmentation.load_model(path, device="cpu")
+        out[name] = model.predict([f.image for f in frames], batch_size=16)
+    return out
+
+
+def _candidates_cached(name: str, build: Callable[[], Any], cache_dir: str | Path | None, key: str):
+    import hashlib
+    import pickle
+
+    folder = Path(cache_dir or datasets.DEFAULT_CACHE_DIR)
+    path = folder / f"candidates-{name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.pkl"
+    if path.is_file():
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    value = build()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".tmp"), "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    path.with_suffix(".tmp").replace(path)
+    return value
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def fusqa_training_sets(
+    *,
+    seed: int = 0,
+    segmentation_path: str | Path | None = None,
+    snapshot_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    processes: int = 2,
+    size: int = 128,
+    progress: Progress = _quiet,
+):
+    """(train, calibration) CandidateSets from hospital A: degradations, stretches and the real
+    outputs of the segmentation snapshots, the weak model and the final model."""
+    from workers.ml.train.candidates import build_candidates, mild_skewed
+
+    checkpoints = dict(segmentation_snapshot_paths(snapshot_dir))
+    checkpoints["seg_final"] = Path(segmentation_path or WEIGHTS_DIR / "segmentation.pt")
+    missing = [str(p) for p in checkpoints.values() if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"segmentation checkpoints missing: {missing}; run manage.py train_segmentation first")
+    key = json.dumps({n: _sha(p) for n, p in sorted(checkpoints.items())}) + f"|{seed}|{size}"
+    sets = []
+    for split, split_seed in ((datasets.FUSQA_TRAIN, seed), (datasets.FUSQA_CALIBRATION, seed + 1)):
+        frames = datasets.cached_frames(split, cache_dir=cache_dir, processes=processes, progress=progress)
+
+        def build(frames=frames, split_seed=split_seed, split=split):
+            progress({"stage": "candidates", "split": split.name, "frames": len(frames)})
+            masks = predicted_masks(frames, {n.removeprefix("seg_"): p for n, p in checkpoints.items()})
+            return build_candidates(
+                frames, seed=split_seed, severity=mild_skewed, stretches=2, model_masks=masks, size=size,
+                processes=processes,
+            )  # fmt: skip
+
+        sets.append(_candidates_cached(split.name, build, cache_dir, key))
+    return sets[0], sets[1]
+
+
+def fusqa_test_set(
+    *,
+    seed: int = 0,
+    segmentation_path: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    processes: int = 2,
+    size: int = 128,
+    progress: Progress = _quiet,
+):
+    """The unseen hospital's CandidateSet: the reference, every degradation kind at a uniform
+    severity, and the shipped segmentation model's real outputs, on hospital B frames."""
+    from workers.ml.train.candidates import build_candidates, uniform
+
+    seg = Path(segmentation_path or WEIGHTS_DIR / "segmentation.pt")
+    models = {"final": seg, **{name: seg.parent / rel for name, rel in TEST_EXTRA_MODELS.items()}}
+    frames = datasets.cached_frames(datasets.UNSEEN_TEST, cache_dir=cache_dir, processes=processes, progress=progress)
+
+    def build():
+        progress({"stage": "candidates", "split": datasets.UNSEEN_TEST.name, "frames": len(frames)})
+        masks = predicted_masks(frames, models)
+        return build_candidates(
+            frames, seed=seed + 7, severity=uniform, stretches=0, model_masks=masks, size=size, processes=processes
+        )
+
+    key = json.dumps({n: _sha(p) for n, p in sorted(models.items())}) + f"|{seed}|{size}"
+    return _candidates_cached(datasets.UNSEEN_TEST.name, build, cache_dir, key)
+
+
+def run_fusqa(
+    *,
+    out: str | Path = WEIGHTS_DIR / "fusqa.pt",
+    seconds: float = 540.0,
+    seed: int = 0,
+    architecture: str = "compact",
+    segmentation_path: str | Path | None = None,
+    snapshot_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    processes: int = 2,
+    progress: Progress = _quiet,
+) -> dict[str, Any]:
+    """Train the shipped classifier on hospital A candidates, calibrate on held-out A frames."""
+    from workers.ml.train.fusqa import train_fusqa_arrays
+
+    started = time.perf_counter()
+    train, calibration = fusqa_training_sets(
+        seed=seed, segmentation_path=segmentation_path, snapshot_dir=snapshot_dir, cache_dir=cache_dir,
+        processes=processes, progress=progress,
+    )  # fmt: skip
+    train, calibration = train.labelled(), calibration.labelled()
+    result = train_fusqa_arrays(
+        torch.from_numpy(train.x), torch.from_numpy(train.label.astype(np.float32)),
+        val=(torch.from_numpy(calibration.x), calibration.label.astype(np.float32)),
+        steps=1_000_000, seed=seed, batch_size=32, lr=2e-3, config={"architecture": architecture},
+        time_budget_s=seconds, progress=progress, progress_every=50, out_path=out,
+    )  # fmt: skip
+    return {
+        **result.metrics,
+        "train_candidates": len(train),
+        "calibration_candidates": len(calibration),
+        "train_kinds": {k: int((train.kind == k).sum()) for k in sorted(set(train.kind.tolist()))},
+        "total_seconds": round(time.perf_counter() - started, 1),
+        "synth_fingerprint": datasets.cache_fingerprint(datasets.FUSQA_TRAIN, cache_dir=cache_dir),
+    }
+
+
+def quality_logits(model, x: np.ndarray, batch_size: int = 128) -> np.ndarray:
+    outs = [
+        model.runner(np.asarray(x[i : i + batch_size], np.float32)).reshape(-1) for i in range(0, len(x), batch_size)
+    ]
+    return np.concatenate(outs).astype(np.float64) if outs else np.zeros(0)
+
+
+def evaluate_quality(model, test, *, threshold: float = 0.5) -> dict[str, Any]:
+    """The paper's protocol on a CandidateSet: metrics on the labelled candidates (the middle band
+    dropped and counted), per-kind accuracy, mask-only AUC, the GA-error table, reliability bins."""
+    from workers.ml import evaluate
+    from workers.ml.fusqa.calibration import apply_temperature
+
+    logits = quality_logits(model, test.x)
+    p = apply_temperature(logits, model.temperature, model.bias)
+    labelled = test.label >= 0
+    y = test.label[labelled]
+    blank = np.array(test.x[labelled], np.float32)
+    blank[:, 0] = 0.0
+    report: dict[str, Any] = evaluate.classification_report(p[labelled], y, threshold)
+    report["auc_mask_only"] = evaluate.binary_auc(quality_logits(model, blank), y)
+    report["dropped_middle_band"] = int((~labelled).sum())
+    report["candidates"] = int(len(test))
+    report["per_kind"] = evaluate.accuracy_by_kind(p[labelled], y, test.kind[labelled], threshold)
+    for kind, row in report["per_kind"].items():
+        row["dropped"] = int(((test.kind == kind) & ~labelled).sum())
+    report["per_machine"] = {
+        m: evaluate.classification_report(p[labelled & (test.profile == m)], test.label[labelled & (test.profile == m)])
+        for m in sorted(set(test.profile.tolist()))
+    }
+    report["ga_error"] = evaluate.ga_error_table(
+        p, test.ga_days, test.ga_days_reported, test.ga_days_reference, threshold
+    )
+    model_outputs = np.char.startswith(test.kind.astype(str), "seg_")
+    report["ga_error_model_outputs"] = evaluate.ga_error_table(
+        p[model_outputs], test.ga_days[model_outputs], test.ga_days_reported[model_outputs],
+        test.ga_days_reference[model_outputs], threshold,
+    )  # fmt: skip
+    report["reliability"] = evaluate.reliability_bins(p[labelled], y)
+    return report
+
+
+def evaluate_fusqa(
+    *,
+    fusqa_path: str | Path | None = None,
+    segmentation_path: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    diagram: str | Path | None = None,
+    processes: int = 2,
+    progress: Progress = _quiet,
+) -> dict[str, Any]:
+    """Evaluate the shipped classifier on the unseen hospital (see evaluate_quality); optionally
+    draw the reliability diagram."""
+    from workers.ml import evaluate, fusqa
+
+    model = fusqa.load_model(fusqa_path, device="cpu")
+    test = fusqa_test_set(
+        segmentation_path=segmentation_path, cache_dir=cache_dir, processes=processes, size=model.input_size,
+        progress=progress,
+    )  # fmt: skip
+    report = evaluate_quality(model, test)
+    report["test_split"] = {
+        "name": datasets.UNSEEN_TEST.name,
+        "profiles": datasets.profiles_of(datasets.TEST_HOSPITAL),
+        "frames": datasets.UNSEEN_TEST.count,
+        "first_seed": datasets.UNSEEN_TEST.first_seed,
+        "synth_fingerprint": datasets.cache_fingerprint(datasets.UNSEEN_TEST, cache_dir=cache_dir),
+    }
+    if diagram is not None:
+        evaluate.draw_reliability_diagram(
+            report["reliability"], diagram, title="FUSQA on unseen hospital B", ece=report["ece"]
+        )
+    return report
+
+
+def parameter_count(network: torch.nn.Module) -> int:
+    return int(sum(p.numel() for p in network.parameters()))
+
+
+def batch1_latency_ms(network: torch.nn.Module, shape: tuple[int, ...], repeats: int = 30) -> float:
+    """Median torch CPU latency of one forward pass at batch 1."""
+    network = network.cpu().eval()
+    x = torch.zeros((1, *shape))
+    times = []
+    with torch.inference_mode():
+        for i in range(repeats + 5):
+            t = time.perf_counter()
+            network(x)
+            if i >= 5:
+                times.append((time.perf_counter() - t) * 1e3)
+    return float(np.median(times))
+
+
+def compare_architectures(
+    architectures: Sequence[str] = ("compact", "densenet121", "resnet18", "efficientnet-b0"),
+    *,
+    seconds_each: float = 150.0,
+    seed: int = 0,
+    segmentation_path: str | Path | None = None,
+    snapshot_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    processes: int = 2,
+    test_count: int = 1500,
+    calibration_count: int = 1000,
+    progress: Progress = _quiet,
+) -> list[dict[str, Any]]:
+    """Each architecture trained on the same hospital A candidates for the same wall-clock budget,
+    calibrated on the same held-out A candidates, tested on unseen hospital B. The big networks are
+    slow to run on 2 CPU cores, so calibration and test use fixed random subsets (``*_count``
+    labelled candidates, the same for every architecture)."""
+    from workers.ml.train.fusqa import train_fusqa_arrays
+
+    train, calibration = fusqa_training_sets(
+        seed=seed, segmentation_path=segmentation_path, snapshot_dir=snapshot_dir, cache_dir=cache_dir,
+        processes=processes, progress=progress,
+    )  # fmt: skip
+    test = fusqa_test_set(segmentation_path=segmentation_path, cache_dir=cache_dir, processes=processes)
+    train, calibration, test = train.labelled(), calibration.labelled(), test.labelled()
+    pick = np.random.default_rng(seed)
+    test = test.subset(np.sort(pick.permutation(len(test))[:test_count]))
+    calibration = calibration.subset(np.sort(pick.permutation(len(calibration))[:calibration_count]))
+    rows = []
+    for arch in architectures:
+        result = train_fusqa_arrays(
+            torch.from_numpy(train.x), torch.from_numpy(train.label.astype(np.float32)),
+            val=(torch.from_numpy(calibration.x), calibration.label.astype(np.float32)),
+            steps=1_000_000, seed=seed, batch_size=32, lr=2e-3, config={"architecture": arch},
+            time_budget_s=seconds_each, progress=progress, progress_every=50,
+        )  # fmt: skip
+        report = evaluate_quality(result.model, test)
+        network = result.model.runner.network
+        row = {
+            "architecture": arch,
+            "accuracy": report["accuracy"],
+            "balanced_accuracy": report["balanced_accuracy"],
+            "auc": report["auc"],
+            "ece": report["ece"],
+            "auc_mask_only": report["auc_mask_only"],
+            "latency_ms_batch1_torch": batch1_latency_ms(network, (2, 128, 128)),
+            "parameters": parameter_count(network),
+            "train_seconds": result.metrics["seconds"],
+            "train_steps": result.metrics["steps"],
+            "test_count": int(len(test)),
+        }
+        progress({"stage": "architectures", **row})
+        rows.append(row)
+    return rows
