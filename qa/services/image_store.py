@@ -9,9 +9,10 @@ from django.db import models
 from PIL import Image
 
 
+# Level 1: about ten times faster than the default on an ultrasound frame, for files ~15% larger.
 def grey_png_bytes(frame: np.ndarray) -> bytes:
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).save(buffer, format="PNG")
+    Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

@@ -126,7 +126,7 @@ def frame_pixels(frame: Frame) -> np.ndarray:
 
 def mask_png(mask: np.ndarray) -> bytes:
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(mask, dtype=bool).astype(np.uint8) * 255).save(buffer, format="PNG")
+    Image.fromarray(np.asarray(mask, dtype=bool).astype(np.uint8) * 255).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
