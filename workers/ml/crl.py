@@ -62,14 +62,19 @@ def largest_component_box(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int]
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise ValueError(f"mask must be 2-D (H x W), got shape {mask.shape}")
-    labels, count = ndimage.label(mask > 0, structure=_EIGHT_CONNECTED)
-    if count == 0:
+    fetal = mask > 0
+    # Label only inside the foreground's bounding box: the fetus is a small part of the frame, and
+    # raster order (hence the tie rule) is the same inside the box as in the frame.
+    rows, cols = np.flatnonzero(fetal.any(axis=1)), np.flatnonzero(fetal.any(axis=0))
+    if rows.size == 0:
         raise EmptyMaskError("mask is empty: no fetal pixel to measure")
+    r0, c0 = int(rows[0]), int(cols[0])
+    labels, count = ndimage.label(fetal[r0 : rows[-1] + 1, c0 : cols[-1] + 1], structure=_EIGHT_CONNECTED)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
     best = int(np.argmax(sizes))
     box = ndimage.find_objects(labels, max_label=best)[best - 1]
-    return labels[box] == best, (box[0].start, box[1].start), int(sizes[best])
+    return labels[box] == best, (box[0].start + r0, box[1].start + c0), int(sizes[best])
 
 
 def largest_component(mask: np.ndarray) -> np.ndarray:

@@ -136,10 +136,10 @@ def draw_reliability_diagram(bins: Sequence[dict], path: str | Path, *, title: s
     against the diagonal, bar widths the bins, counts written above."""
     from PIL import Image, ImageDraw
 
-    w, h, pad = 560, 520, 60
+    w, h, pad = 560, 530, 60
     img = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(img)
-    x0, y0, x1, y1 = pad, 40, w - 20, h - pad  # plot box
+    x0, y0, x1, y1 = pad, 50, w - 20, h - pad  # plot box
 
     def px(p: float, q: float) -> tuple[float, float]:
         return x0 + p * (x1 - x0), y1 - q * (y1 - y0)
@@ -163,9 +163,9 @@ def draw_reliability_diagram(bins: Sequence[dict], path: str | Path, *, title: s
         draw.text((left + 4, top - 14), str(b["count"]), fill="black")
     draw.line([px(0, 0), px(1, 1)], fill=(120, 120, 120), width=1)
     label = title + (f"   ECE {ece:.3f}" if ece is not None else "")
-    draw.text((x0, 12), label, fill="black")
+    draw.text((x0, 4), label, fill="black")
     draw.text((x0 + 120, h - 28), "predicted p(good)  (red dot: mean p in the bin)", fill="black")
-    draw.text((4, y0 - 30), "observed share good", fill="black")
+    draw.text((4, y0 - 16), "observed share good", fill="black")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     img.save(path)

@@ -95,17 +95,48 @@ def fill_and_keep_largest(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def _bilinear_taps(size_in: int, size_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each output index: the two input indices and the weight of the second, as torch's
+    bilinear resize with align_corners=False computes them (source clamped at 0)."""
+    scale = np.float32(size_in / size_out)
+    src = np.maximum((np.arange(size_out, dtype=np.float32) + np.float32(0.5)) * scale - np.float32(0.5), 0)
+    i0 = np.minimum(src.astype(np.int64), size_in - 1)
+    i1 = np.minimum(i0 + 1, size_in - 1)
+    return i0, i1, (src - i0).astype(np.float32)
+
+
 def logits_to_mask(logits: np.ndarray, box: Letterbox) -> np.ndarray:
-    """(C, S, S) network logits -> bool mask at the frame's original size, post-processed."""
-    score = logits[1] - logits[0] if logits.shape[0] > 1 else logits[0]
-    up = F.interpolate(
-        torch.from_numpy(np.ascontiguousarray(score, dtype=np.float32))[None, None],
-        size=(box.side, box.side),
-        mode="bilinear",
-        align_corners=False,
-    )[0, 0]
-    mask = (up[box.top : box.top + box.height, box.left : box.left + box.width] > 0).numpy()
-    return fill_and_keep_largest(mask)
+    """(C, S, S) network logits -> bool mask at the frame's original size, post-processed.
+
+    The foreground-minus-background score is resized bilinearly to the padded square (as torch's
+    F.interpolate(align_corners=False) does) but only where it can be positive: the rows and
+    columns whose two source taps reach a positive low-resolution score. A bilinear value is a
+    convex combination of its taps, so everywhere else it is <= 0; the fetus is a small part of
+    the frame, so this skips most of the work.
+    """
+    score = np.ascontiguousarray(logits[1] - logits[0] if logits.shape[0] > 1 else logits[0], dtype=np.float32)
+    out = np.zeros((box.height, box.width), dtype=bool)
+    positive = score > 0
+    if not positive.any():
+        return out
+    size = score.shape[0]
+    r0, r1, rw = _bilinear_taps(size, box.side)
+    c0, c1, cw = _bilinear_taps(score.shape[1], box.side)
+    pos_rows, pos_cols = positive.any(axis=1), positive.any(axis=0)
+    rows = np.flatnonzero(pos_rows[r0] | pos_rows[r1])
+    cols = np.flatnonzero(pos_cols[c0] | pos_cols[c1])
+    rows = rows[(rows >= box.top) & (rows < box.top + box.height)]
+    cols = cols[(cols >= box.left) & (cols < box.left + box.width)]
+    if rows.size == 0 or cols.size == 0:
+        return out
+    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    rs, cs = slice(top, bottom), slice(left, right)
+    w = rw[rs, None]
+    by_rows = (1 - w) * score[r0[rs]] + w * score[r1[rs]]  # (rows, S)
+    w = cw[cs]
+    up = by_rows[:, c0[cs]] * (1 - w) + by_rows[:, c1[cs]] * w
+    out[top - box.top : bottom - box.top, left - box.left : right - box.left] = up > 0
+    return fill_and_keep_largest(out)
 
 
 class SegmentationModel:

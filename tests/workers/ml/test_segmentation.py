@@ -130,3 +130,20 @@ def test_fast_hole_filling_equals_scipy_on_random_masks(seed):
     mask = np.random.default_rng(seed).random((40, 50)) > 0.35
 
     np.testing.assert_array_equal(fill_and_keep_largest(mask), ndimage.binary_fill_holes(largest_component(mask)))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_windowed_upsampling_gives_the_mask_a_full_bilinear_resize_gives(seed):
+    import torch
+    import torch.nn.functional as F
+
+    from workers.ml.segmentation import Letterbox, logits_to_mask
+
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(2, 16, 16)).astype(np.float32)
+    logits[1] -= 1.0  # a few scattered positive regions
+    box = Letterbox(height=70, width=45, side=70, top=0, left=12)
+    score = torch.from_numpy(logits[1] - logits[0])[None, None]
+    full = F.interpolate(score, size=(70, 70), mode="bilinear", align_corners=False)[0, 0, :, 12:57] > 0
+
+    np.testing.assert_array_equal(logits_to_mask(logits, box), fill_and_keep_largest(full.numpy()))

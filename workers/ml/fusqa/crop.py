@@ -17,8 +17,8 @@ from workers.ml.segmentation import letterbox, standardise
 
 def crop_box(mask: np.ndarray, margin: float) -> tuple[int, int, int]:
     """(top, left, side) in pixels of the square crop around the mask (may leave the frame)."""
-    rows, cols = np.nonzero(mask)
-    r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    rows, cols = np.flatnonzero(np.any(mask, axis=1)), np.flatnonzero(np.any(mask, axis=0))
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     side = max(16, int(round(max(r1 - r0, c1 - c0) * (1 + 2 * margin))))
     top = int(round((r0 + r1) / 2 - side / 2))
     left = int(round((c0 + c1) / 2 - side / 2))
@@ -44,8 +44,8 @@ def quality_input(image: np.ndarray, mask: np.ndarray, size: int, margin: float)
         grey, _ = letterbox(image, size)
         return np.stack([grey, np.zeros_like(grey)]).astype(np.float32)
     top, left, side = crop_box(mask, margin)
-    img = _window(np.asarray(image, dtype=np.float32) / 255.0, top, left, side)
-    msk = _window(mask.astype(np.float32), top, left, side)
+    img = _window(image, top, left, side) / 255.0  # window first: only the crop is converted
+    msk = _window(mask, top, left, side)
     both = torch.from_numpy(np.stack([img, msk]))[None]
     resized = F.interpolate(both, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0]
     grey, _, _ = standardise(resized[0])

@@ -18,6 +18,7 @@ themselves are not kept (a full-resolution mask per candidate would not fit in m
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -170,6 +171,9 @@ def _rows_to_set(rows: list[dict]) -> CandidateSet:
 
 
 def _chunk_job(args) -> list[dict]:
+    import torch
+
+    torch.set_num_threads(1)  # one process per core
     frames, others, model_masks, start, seed, kinds, severity, stretches, size, margin = args
     rows = []
     for k, frame in enumerate(frames):
@@ -216,7 +220,7 @@ def build_candidates(
         for i in range(0, len(frames), step)
     ]
     if processes > 1:
-        with ProcessPoolExecutor(processes) as pool:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
             chunks = list(pool.map(_chunk_job, jobs))
     else:
         chunks = [_chunk_job(job) for job in jobs]

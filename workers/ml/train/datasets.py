@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import warnings
@@ -109,7 +110,7 @@ def generate_frames(
     jobs = [(profiles[i % len(profiles)], s) for i, s in enumerate(seeds)]
     out: list[PhantomFrame] = []
     if processes > 1:
-        with ProcessPoolExecutor(processes) as pool:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
             for frame in pool.map(_one_frame, jobs, chunksize=8):
                 out.append(frame)
                 if progress and len(out) % 50 == 0:

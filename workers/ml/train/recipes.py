@@ -367,7 +367,10 @@ def evaluate_fusqa(
     }
     if diagram is not None:
         evaluate.draw_reliability_diagram(
-            report["reliability"], diagram, title="FUSQA on unseen hospital B", ece=report["ece"]
+            report["reliability"],
+            diagram,
+            title=f"FUSQA on unseen hospital B ({report['count']} masks)",
+            ece=report["ece"],
         )
     return report
 
