@@ -18,7 +18,6 @@ import json
 import multiprocessing
 import os
 import pickle
-import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -137,12 +136,12 @@ def cached_frames(
     profiles = profiles_of(split.hospital)
     key = f"{split.name}-{split.first_seed}-{split.count}"
     path = Path(cache_dir or DEFAULT_CACHE_DIR) / f"{key}.pkl"
-    if path.is_file() and not fresh:
-        made_with = cache_fingerprint(split, cache_dir=cache_dir, count=count)
-        if made_with != synth_fingerprint():
-            warnings.warn(
-                f"{path} was made by synth {made_with}, the generator is now {synth_fingerprint()}", stacklevel=2
-            )
+    # A cache made by another version of the generator is stale: it is made again, never reused.
+    if (
+        path.is_file()
+        and not fresh
+        and cache_fingerprint(split, cache_dir=cache_dir, count=count) == synth_fingerprint()
+    ):
         with open(path, "rb") as handle:
             return pickle.load(handle)
     fingerprint = synth_fingerprint()
