@@ -31,29 +31,28 @@ class BatchOutcome:
 
 
 def jobs_claim(*, job_ids: list[int], worker: str, fill_to: int = 0) -> list[ProcessingJob]:
-    """Claim the given pending jobs, then other waiting ones up to `fill_to` (micro-batching)."""
-    claimed = [job_id for job_id in job_ids if _claim_one(job_id, worker)]
-    if fill_to > len(claimed):
-        waiting = (
+    """Claim the given pending jobs, and other waiting ones up to `fill_to` (micro-batching).
+
+    One conditional UPDATE is the lock: a row another process claimed first is no longer pending and is
+    left alone. The rows this call took are then recognised by its worker name and claim time."""
+    candidates = list(job_ids)
+    if fill_to > len(candidates):
+        candidates += list(
             ProcessingJob.objects.filter(status=JobStatus.PENDING)
             .exclude(id__in=job_ids)
             .order_by("created_at", "id")
-            .values_list("id", flat=True)[: (fill_to - len(claimed)) * 2]
+            .values_list("id", flat=True)[: fill_to - len(candidates)]
         )
-        for job_id in waiting:
-            if len(claimed) >= fill_to:
-                break
-            if _claim_one(job_id, worker):
-                claimed.append(job_id)
-    return list(ProcessingJob.objects.filter(id__in=claimed).select_related("frame").order_by("id"))
-
-
-def _claim_one(job_id: int, worker: str) -> bool:
-    # The conditional UPDATE is the lock: if another process got there first, 0 rows change.
-    return bool(
-        ProcessingJob.objects.filter(id=job_id, status=JobStatus.PENDING).update(
-            status=JobStatus.RUNNING, started_at=timezone.now(), worker=worker[:200], attempts=F("attempts") + 1
+    claimed_at = timezone.now()
+    ProcessingJob.objects.filter(id__in=candidates, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started_at=claimed_at, worker=worker[:200], attempts=F("attempts") + 1
+    )
+    return list(
+        ProcessingJob.objects.filter(
+            id__in=candidates, status=JobStatus.RUNNING, worker=worker[:200], started_at=claimed_at
         )
+        .select_related("frame")
+        .order_by("id")
     )
 
 
@@ -77,19 +76,105 @@ def jobs_process(*, job_ids: list[int], worker: str, batch_size: int | None = No
 
     ready = [job for job in jobs if job.id in images]
     results = _run_models(ready, images, segmenter.model, assessor.model, outcome)
+    versions = {"segmentation_version": segmenter.model_version, "fusqa_version": assessor.model_version}
+    try:
+        _results_write_batch(results=results, **versions)
+        outcome.done.extend(job.id for job in results)
+        return outcome
+    except Exception:  # noqa: BLE001 - e.g. a re-delivered frame in the batch: store frame by frame
+        logger.info("batch write of %d results failed; writing them one by one", len(results), exc_info=True)
     for job, result in results.items():
         try:
-            _results_write(
-                job=job,
-                result=result,
-                segmentation_version=segmenter.model_version,
-                fusqa_version=assessor.model_version,
-            )
+            _results_write(job=job, result=result, **versions)
             outcome.done.append(job.id)
         except Exception as exc:  # noqa: BLE001 - one frame's failure must not block the batch
             logger.exception("job %s failed while writing results", job.id)
             _job_fail(job, f"could not store the results: {exc}", outcome)
     return outcome
+
+
+def _results_write_batch(*, results: dict, segmentation_version, fusqa_version) -> None:
+    """The whole batch's masks, assessments and measurements in one transaction with a handful of
+    queries. Any failure (a mask that already exists, say) rolls it all back; the caller then writes
+    frame by frame."""
+    if not results:
+        return
+    jobs = list(results)
+    stored_names: list[str] = []
+    masks = []
+    storage = Mask._meta.get_field("data").storage
+    try:
+        with transaction.atomic():
+            latest = dict(
+                Mask.objects.filter(frame__in=[job.frame_id for job in jobs])
+                .values("frame")
+                .annotate(v=Max("version"))
+                .values_list("frame", "v")
+            )
+            for job in jobs:
+                mask = np.asarray(results[job].mask, dtype=bool)
+                name = storage.save(
+                    Mask._meta.get_field("data").generate_filename(
+                        None, f"frame{job.frame_id}-{segmentation_version.pk}.png"
+                    ),
+                    ContentFile(mask_png(mask)),
+                )
+                stored_names.append(name)
+                masks.append(
+                    Mask(
+                        frame_id=job.frame_id,
+                        kind=MaskKind.MODEL,
+                        version=(latest.get(job.frame_id) or 0) + 1,
+                        model_version=segmentation_version,
+                        area_px=int(mask.sum()),
+                        data=name,
+                    )
+                )
+            Mask.objects.bulk_create(masks)
+            Assessment.objects.bulk_create(
+                Assessment(
+                    mask=mask,
+                    model_version=fusqa_version,
+                    p_good=float(results[job].p_good),
+                    label=_label(float(results[job].p_good)),
+                )
+                for job, mask in zip(jobs, masks, strict=True)
+            )
+            Measurement.objects.bulk_create(
+                _measurement(mask, results[job]) for job, mask in zip(jobs, masks, strict=True) if results[job].crl
+            )
+            now = timezone.now()
+            found = [job.id for job in jobs if results[job].crl is not None]
+            empty = [job.id for job in jobs if results[job].crl is None]
+            running = ProcessingJob.objects.filter(status=JobStatus.RUNNING)
+            running.filter(id__in=found).update(status=JobStatus.DONE, reason="", finished_at=now)
+            running.filter(id__in=empty).update(status=JobStatus.DONE, reason=NO_FETUS, finished_at=now)
+    except BaseException:
+        for name in stored_names:
+            storage.delete(name)
+        raise
+
+
+NO_FETUS = "the model found no fetus in this frame"
+
+
+def _label(p_good: float) -> str:
+    return Assessment.Label.GOOD if p_good >= settings.FUSQA_GOOD_THRESHOLD else Assessment.Label.POOR
+
+
+def _measurement(mask: Mask, result) -> Measurement:
+    crl, ga = result.crl, result.ga
+    return Measurement(
+        mask=mask,
+        crl_mm=crl.crl_mm,
+        p1_row=crl.p1[0],
+        p1_col=crl.p1[1],
+        p2_row=crl.p2[0],
+        p2_col=crl.p2[1],
+        ga_days=ga.days,
+        formula=ga.formula,
+        in_formula_range=ga.in_range,
+    )
 
 
 def _run_models(jobs, images, segmenter, assessor, outcome) -> dict:
@@ -135,8 +220,8 @@ def _results_write(*, job, result, segmentation_version, fusqa_version) -> None:
     frame = job.frame
     mask = np.asarray(result.mask, dtype=bool)
     p_good = float(result.p_good)
-    label = Assessment.Label.GOOD if p_good >= settings.FUSQA_GOOD_THRESHOLD else Assessment.Label.POOR
-    crl, ga = result.crl, result.ga
+    label = _label(p_good)
+    crl = result.crl
 
     if _model_mask_exists(frame, segmentation_version):
         # A re-delivered task: the results are already there; only the job needs closing.
@@ -150,18 +235,8 @@ def _results_write(*, job, result, segmentation_version, fusqa_version) -> None:
             stored.save(force_insert=True)
             Assessment.objects.create(mask=stored, model_version=fusqa_version, p_good=p_good, label=label)
             if crl is not None:
-                Measurement.objects.create(
-                    mask=stored,
-                    crl_mm=crl.crl_mm,
-                    p1_row=crl.p1[0],
-                    p1_col=crl.p1[1],
-                    p2_row=crl.p2[0],
-                    p2_col=crl.p2[1],
-                    ga_days=ga.days,
-                    formula=ga.formula,
-                    in_formula_range=ga.in_range,
-                )
-            _job_finish(job, JobStatus.DONE, "" if crl is not None else "the model found no fetus in this frame")
+                _measurement(stored, result).save()
+            _job_finish(job, JobStatus.DONE, "" if crl is not None else NO_FETUS)
     except IntegrityError:
         # Another delivery of the same job stored its mask first: keep theirs, drop our file.
         stored.data.storage.delete(stored.data.name)

@@ -1,6 +1,7 @@
 """The processing service in-process, on the real database: claim, segment → assess → measure, write."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -156,3 +157,25 @@ def activate_tiny_models_keeping_cache(folder, **kwargs):
     result = activate_tiny_models(folder, **kwargs)
     cache._loaded.update(loaded)
     return result
+
+
+def test_a_batch_holding_an_already_processed_frame_stores_the_rest_and_no_second_mask(
+    models, uploader, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    done_before = upload_png(*uploader, seed=12)
+    fresh = upload_png(*uploader, seed=13)
+    first_job = ProcessingJob.objects.get(frame=done_before)
+    jobs_process(job_ids=[first_job.id], worker="w", batch_size=1)
+    # As if the sweeper had taken the job back from a worker that died after storing its results.
+    ProcessingJob.objects.filter(id=first_job.id).update(status=JobStatus.PENDING)
+
+    outcome = jobs_process(job_ids=[first_job.id], worker="w2", batch_size=2)
+
+    assert sorted(outcome.done) == sorted([first_job.id, ProcessingJob.objects.get(frame=fresh).id])
+    assert Mask.objects.filter(frame=done_before).count() == 1
+    assert Mask.objects.filter(frame=fresh).count() == 1
+    # The rolled-back batch took its files with it: one file per stored mask of these frames.
+    for frame in (done_before, fresh):
+        files = {p.name for p in Path(settings.MEDIA_ROOT, "masks").rglob(f"frame{frame.id}-*.png")}
+        assert files == {Path(m.data.name).name for m in Mask.objects.filter(frame=frame)}
