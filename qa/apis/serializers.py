@@ -106,8 +106,8 @@ class HospitalSerializer(serializers.Serializer):
 # Studies and frames
 
 
-class FrameSummarySerializer(serializers.Serializer):
-    """A frame as a study lists it: where it is in processing, and its latest quality verdict."""
+class FrameGeometrySerializer(serializers.Serializer):
+    """Which frame, its size in pixels, and the physical size of a pixel."""
 
     id = serializers.IntegerField()
     frame_number = serializers.IntegerField()
@@ -115,6 +115,11 @@ class FrameSummarySerializer(serializers.Serializer):
     height = serializers.IntegerField()
     spacing_row_mm = serializers.FloatField()
     spacing_col_mm = serializers.FloatField()
+
+
+class FrameSummarySerializer(FrameGeometrySerializer):
+    """A frame as a study lists it: where it is in processing, and its latest quality verdict."""
+
     source = FrameSourceField()
     created_at = serializers.DateTimeField()
     status = JobStatusField(allow_null=True, help_text="The latest processing job's status; null if none")

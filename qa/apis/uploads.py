@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from qa.apis.serializers import FrameGeometrySerializer
 from qa.errors import FusqaError
 from qa.permissions import hospitals_visible_to
 from qa.services.ingest import ingest_upload
@@ -43,13 +44,7 @@ class UploadInputSerializer(serializers.Serializer):
         return attrs
 
 
-class UploadFrameSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    frame_number = serializers.IntegerField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    spacing_row_mm = serializers.FloatField()
-    spacing_col_mm = serializers.FloatField()
+class UploadFrameSerializer(FrameGeometrySerializer):
     spacing_source = serializers.CharField()
 
 
