@@ -51,7 +51,7 @@ def main() -> None:
 
     with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {db_name}")
-    worker = None
+    holder: list[subprocess.Popen] = []
     try:
         import django
 
@@ -62,12 +62,13 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(args.redis).flushdb()
-        worker = start_worker()
-        run(args, worker)
+        holder = [start_worker()]
+        run(args, holder)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+        for worker in holder:
+            if worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=30)
         from django.db import connections
 
         connections.close_all()
@@ -100,7 +101,8 @@ def start_worker() -> subprocess.Popen:
     return process
 
 
-def run(args: argparse.Namespace, worker: subprocess.Popen) -> None:
+def run(args: argparse.Namespace, worker_holder: list[subprocess.Popen]) -> None:
+    worker = worker_holder[0]
     import numpy as np
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
@@ -117,8 +119,9 @@ def run(args: argparse.Namespace, worker: subprocess.Popen) -> None:
     client = APIClient()
     client.force_authenticate(user)
 
-    print(f"generating {args.frames + args.idle_frames + 4} phantom frames ({args.profile}) …", flush=True)
-    scans = [synth.generate_scan(args.profile, seed=s) for s in range(args.frames + args.idle_frames + 4)]
+    total = 2 * args.frames + args.idle_frames + 4
+    print(f"generating {total} phantom frames ({args.profile}) …", flush=True)
+    scans = [synth.generate_scan(args.profile, seed=s) for s in range(total)]
     blobs = [png(scan.image) for scan in scans]
     size = f"{scans[0].image.shape[1]}x{scans[0].image.shape[0]}"
 
@@ -140,7 +143,7 @@ def run(args: argparse.Namespace, worker: subprocess.Popen) -> None:
         rows = ProcessingJob.objects.filter(frame_id__in=frame_ids, status__in=[JobStatus.DONE, JobStatus.FAILED])
         return {r.frame_id: r.finished_at.timestamp() for r in rows}
 
-    def wait_all(frame_ids, timeout=900.0) -> dict[int, float]:
+    def wait_all(frame_ids, timeout=900.0, worker=worker) -> dict[int, float]:
         deadline = time.time() + timeout
         while time.time() < deadline:
             done = finished(frame_ids)
@@ -181,6 +184,19 @@ def run(args: argparse.Namespace, worker: subprocess.Popen) -> None:
         pipeline.run(images[k : k + args.batch_size], spacings[k : k + args.batch_size])
     pure = len(images) / (time.perf_counter() - t0)
 
+    # Drain: the same number of frames waiting in the broker for a freshly started worker, so the worker's
+    # own rate (claim, read, models, write) is measured without the uploads sharing its CPU cores.
+    worker.terminate()
+    worker.wait(timeout=60)
+    second = first + args.frames
+    backlog = [upload(i)[0] for i in range(second, second + args.frames)]
+    worker_holder[0] = start_worker()
+    wait_all(backlog, worker=worker_holder[0])
+    jobs = ProcessingJob.objects.filter(frame_id__in=backlog)
+    drain = args.frames / (
+        max(j.finished_at for j in jobs).timestamp() - min(j.started_at for j in jobs).timestamp()
+    )
+
     e2e = args.frames / wall
     ms = lambda xs, q: 1000 * float(np.percentile(xs, q))  # noqa: E731
     print(
@@ -190,6 +206,8 @@ def run(args: argparse.Namespace, worker: subprocess.Popen) -> None:
     print(f"end-to-end throughput        {e2e:7.1f} frames/s  (first upload to last result, one worker)")
     print(f"pure inference (ML core)     {pure:7.1f} frames/s  (same frames, FramePipeline, no DB/broker)")
     print(f"ratio end-to-end / pure      {e2e / pure:7.2f}")
+    print(f"worker drain (backlog)       {drain:7.1f} frames/s  (first claim to last result; uploads done before)")
+    print(f"ratio drain / pure           {drain / pure:7.2f}")
     print(f"upload-to-result, idle       p50 {ms(idle, 50):6.0f} ms   p95 {ms(idle, 95):6.0f} ms   (n={len(idle)})")
     print(
         f"upload-to-result, under load p50 {ms(loaded, 50):6.0f} ms   p95 {ms(loaded, 95):6.0f} ms   "

@@ -45,4 +45,7 @@ class Command(BaseCommand):
         metrics = recipes.run_fusqa(
             out=opts["out"], seconds=opts["seconds"], architecture=opts["architecture"], **common
         )
-        self.stdout.write(json.dumps(metrics, indent=2, default=str))
+        text = json.dumps(metrics, indent=2, default=str)
+        # Beside the weights, as train_segmentation leaves segmentation_report.json: the model card reads it.
+        Path(opts["out"]).with_name("fusqa_training.json").write_text(text + "\n")
+        self.stdout.write(text)
