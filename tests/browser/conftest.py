@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.services import skip_or_fail
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run beside it.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -29,27 +31,21 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(os.environ.get("FUSQA_SCREENSHOT_DIR") or Path(settings.BASE_DIR) / "var" / "screenshots")
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def built_frontend() -> Path:
     index = Path(settings.FRONTEND_DIST) / "index.html"
     if not index.exists():
-        _missing(f"{index} is missing: build the browser app first (`make frontend`).")
+        skip_or_fail(f"{index} is missing: build the browser app first (`make frontend`).")
     if Path(settings.FRONTEND_DIST) not in [Path(p) for p in settings.STATICFILES_DIRS]:
         # STATICFILES_DIRS is decided when settings are imported: dist must exist before pytest starts.
-        _missing("frontend/dist was built after the settings were loaded: run pytest again.")
+        skip_or_fail("frontend/dist was built after the settings were loaded: run pytest again.")
     return index
 
 
 @pytest.fixture(scope="session")
 def chromium_browser(built_frontend):
     if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is missing: `apt-get install -y chromium`.")
+        skip_or_fail(f"{CHROMIUM} is missing: `apt-get install -y chromium`.")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
