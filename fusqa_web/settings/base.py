@@ -168,6 +168,9 @@ AXES_CLIENT_IP_CALLABLE = "qa.services.login_attempts.client_address"
 # choose its own address.
 FUSQA_TRUSTED_PROXY_COUNT = env_int("FUSQA_TRUSTED_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+# Axes' log of successful logins would store a session for every token request (it hashes the session
+# key) and grow without end; the audit log records logins.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and connections from this site only.
 CONTENT_SECURITY_POLICY = {
