@@ -1,5 +1,6 @@
 """The OpenAPI schema and its two readers (Swagger UI, Redoc), all behind login and all served offline."""
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.renderers import JSONRenderer
@@ -19,4 +20,11 @@ class SchemaApi(SpectacularAPIView):
 swagger_ui = login_required(
     SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="qa/docs/swagger_ui.html")
 )
-redoc = login_required(SpectacularRedocView.as_view(url_name="schema", template_name="qa/docs/redoc.html"))
+# Redoc styles itself with styled-components, which writes <style> elements at run time: this one page,
+# behind login and showing only the schema, lets inline styles through. Its search runs in a worker made
+# from a blob: URL. Its scripts stay this site's own.
+redoc = login_required(
+    csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})(
+        SpectacularRedocView.as_view(url_name="schema", template_name="qa/docs/redoc.html")
+    )
+)

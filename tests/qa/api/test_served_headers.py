@@ -126,3 +126,13 @@ def test_redoc_loads_only_this_sites_files_and_no_inline_script(logged_in):
         assert_served_here(url)
     assert "<script>" not in html and "<style>" not in html
     assert 'data-schema-url="/api/schema/"' in html
+
+
+def test_only_redoc_lets_inline_styles_through_and_its_scripts_stay_this_sites_own(logged_in):
+    redoc = csp_directives(logged_in.get("/api/redoc/"))
+    swagger = csp_directives(logged_in.get("/api/docs/"))
+
+    assert redoc["style-src"] == "'self' 'unsafe-inline'"
+    assert redoc["script-src"] == "'self'"
+    assert redoc["worker-src"] == "'self' blob:"
+    assert swagger["style-src"] == "'self'"
