@@ -235,3 +235,19 @@ def test_behind_a_proxy_clients_forwarded_through_it_are_counted_apart(settings)
 
     assert through_proxy("203.0.113.7", "maria", PASSWORD).status_code == 429
     assert through_proxy("198.51.100.2", "maria", PASSWORD).status_code == 200
+
+
+def test_the_test_clients_login_still_works_beside_the_lockout_backend():
+    UserFactory(username="maria")
+    client = Client()
+
+    assert client.login(username="maria", password=PASSWORD)
+    assert not client.login(username="maria", password="wrong")
+
+
+def test_a_locked_out_user_is_refused_by_every_request_borne_login_even_in_tests():
+    UserFactory(username="maria")
+    for _ in range(5):
+        token_login("maria", "wrong")
+
+    assert admin_login(Client(REMOTE_ADDR="10.9.9.9"), "maria", PASSWORD).status_code == 429
