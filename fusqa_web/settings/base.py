@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything a deployment changes comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -22,8 +23,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "qa",
 ]
 
@@ -36,12 +39,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so that it sees the response of every login view and can turn a lockout into a 429.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: a locked-out username or address is refused before the password is even checked, so
+# the right password cannot be found by guessing during a lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "fusqa_web.urls"
 WSGI_APPLICATION = "fusqa_web.wsgi.application"
 AUTH_USER_MODEL = "qa.User"
 LOGIN_URL = "/login"
+# A browser session lasts one working shift, not two weeks.
+SESSION_COOKIE_AGE = env_int("FUSQA_SESSION_HOURS", 12) * 3600
 
 TEMPLATES = [
     {
@@ -105,11 +120,13 @@ FUSQA_WEIGHTS_DIR = Path(env_str("FUSQA_WEIGHTS_DIR", str(BASE_DIR / "workers" /
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: DRF answers an anonymous request with the first class's WWW-Authenticate, and only
+        # a token scheme has one (session first would make it a 403 without the header).
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "qa.apis.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qa.apis.errors.exception_handler",
@@ -121,6 +138,54 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema names every endpoint and field: only people who can log in read it.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI and Redoc from the installed sidecar package, not a CDN: the docs work offline and
+    # under a Content-Security-Policy that allows scripts from this site only.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, each with an expiry.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("FUSQA_TOKEN_TTL_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+# Login throttling (django-axes): 5 failures for one username, or from one address, within 15 minutes
+# lock that username or address for 15 minutes; every attempt during the lockout restarts the clock.
+AXES_FAILURE_LIMIT = env_int("FUSQA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("FUSQA_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "qa.services.login_attempts.LoginAttemptHandler"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "qa.apis.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "qa.services.login_attempts.client_address"
+# How many reverse proxies (nginx) stand in front of Django and append to X-Forwarded-For; 0: none, the
+# peer's address is the client's. A wrong count either locks everyone out together or lets a client
+# choose its own address.
+FUSQA_TRUSTED_PROXY_COUNT = env_int("FUSQA_TRUSTED_PROXY_COUNT", 0)
+AXES_VERBOSE = False
+# Axes' log of successful logins would store a session for every token request (it hashes the session
+# key) and grow without end; the audit log records logins.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and connections from this site only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 # Celery: Redis in a hospital; an embedded SQLite-backed broker (no server) for the demo.

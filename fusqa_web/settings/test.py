@@ -19,3 +19,9 @@ STORAGES = {
 # tests start real workers on it).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fusqa-test-static-"))
+
+# Client.login() authenticates without a request, which axes' backend refuses (see tests/auth_backends.py).
+AUTHENTICATION_BACKENDS = [
+    "tests.auth_backends.RequestOptionalAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]

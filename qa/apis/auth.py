@@ -1,13 +1,19 @@
-"""Who is asking: session login for the browser (CSRF enforced), tokens for machine clients."""
+"""Who is asking: session login for the browser (CSRF enforced), tokens for machine clients.
 
-from django.contrib.auth import authenticate, login, logout
+Failed logins are counted by django-axes through Django's user_login_failed signal, so every login here
+goes through django.contrib.auth.authenticate with the request; a lockout becomes a 429 in
+lockout_response."""
+
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate, login, logout, user_logged_in
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +22,7 @@ from qa.apis.serializers import ErrorSerializer, MeSerializer
 from qa.errors import InvalidInput
 from qa.models import Role, User
 from qa.permissions import hospitals_visible_to
+from qa.services.accounts import user_log_out_everywhere
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -34,6 +41,25 @@ def _user_from_credentials(request) -> User:
             "The username or password is incorrect, or the account is disabled.", code="invalid_credentials"
         )
     return user
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What a locked-out login gets (axes calls this): 429 with Retry-After, JSON on the API.
+
+    The same answer for a known and an unknown username, and for a right and a wrong password: a
+    lockout must not tell a guesser anything."""
+    # Each attempt during a lockout restarts the cool-off, so the wait is the whole cool-off from now.
+    seconds = int(get_cool_off(request).total_seconds())
+    message = (
+        "Too many failed logins for this username or from this address. "
+        f"Try again in {max(1, round(seconds / 60))} minutes."
+    )
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"error": {"code": "too_many_attempts", "message": message}}, status=429)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def me_data(user: User) -> dict:
@@ -70,9 +96,12 @@ class LoginApi(APIView):
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses={200: MeSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={200: MeSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer},
         summary="Log in (session)",
-        description="Rotates the CSRF token: read the csrftoken cookie again afterwards.",
+        description=(
+            "Rotates the CSRF token: read the csrftoken cookie again afterwards. After 5 failures for one "
+            "username or from one address within 15 minutes: 429 with Retry-After (seconds)."
+        ),
     )
     def post(self, request):
         user = _user_from_credentials(request)
@@ -81,8 +110,28 @@ class LoginApi(APIView):
 
 
 class LogoutApi(APIView):
-    @extend_schema(request=None, responses={204: None}, summary="Log out (session)")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Log out (session)",
+        description="Ends the session; a request made with a token revokes that token as well.",
+    )
     def post(self, request):
+        if isinstance(request.auth, AuthToken):
+            request.auth.delete()
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutEverywhereApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Log out everywhere",
+        description="Revokes every API token of the user and ends every one of their browser sessions.",
+    )
+    def post(self, request):
+        user_log_out_everywhere(user=request.user)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -94,17 +143,44 @@ class MeApi(APIView):
 
 
 class TokenApi(APIView):
-    """A token for a machine client, sent as `Authorization: Token <key>`. The same key every time."""
+    """A new token for a machine client, sent as `Authorization: Token <key>`. Only its digest is stored,
+    so the key is shown this once; it expires after REST_KNOX["TOKEN_TTL"] (30 days unless configured)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()}), 400: ErrorSerializer},
+        responses={
+            200: inline_serializer(
+                "AuthToken", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+            ),
+            400: ErrorSerializer,
+            429: ErrorSerializer,
+        },
         summary="Get an API token",
+        description="After 5 failures for one username or from one address within 15 minutes: 429 with Retry-After.",
     )
     def post(self, request):
         user = _user_from_credentials(request)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = AuthToken.objects.create(user=user)
+        # No session is made, but this is a login all the same: last_login, the failure count's reset
+        # and the audit log all hang on this signal.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response({"token": key, "expires_at": token.expiry})
+
+
+class TokenRevokeApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None, 400: ErrorSerializer},
+        summary="Revoke the token this request is made with",
+    )
+    def post(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise InvalidInput(
+                "This request carries no API token to revoke: send it with `Authorization: Token <key>`.",
+                code="no_token",
+            )
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

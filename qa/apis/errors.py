@@ -1,5 +1,7 @@
 """Every error leaves the API as {"error": {"code", "message", "field"?, "details"?}}."""
 
+from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -37,3 +39,17 @@ def _first_message(details) -> str:
     if isinstance(details, list) and details:
         return _first_message(details[0])
     return str(details)
+
+
+def api_not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any /api/ path that names no endpoint: a JSON 404 like every other API error, not an HTML page."""
+    message = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        # This catch-all takes such paths before APPEND_SLASH could redirect (which drops a POST's body).
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            message += f" Did you mean {request.path}/?"
+    return JsonResponse({"error": {"code": "not_found", "message": message}}, status=status.HTTP_404_NOT_FOUND)

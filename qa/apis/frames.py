@@ -32,8 +32,8 @@ def stored_png_response(stored: FieldFile, *, filename: str) -> FileResponse:
     except (FileNotFoundError, ValueError):
         raise NotFound("The stored image file is missing.") from None
     response = FileResponse(handle, content_type="image/png", filename=filename)
-    # Stored images never change (a correction is a new mask), but they are one hospital's: private.
-    response["Cache-Control"] = "private, max-age=3600"
+    # Patient images: never kept in a shared cache, nor on the disk of the browser that showed them.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -1,13 +1,15 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from qa.apis import auth, frames, hospitals, masks, models, studies, uploads
+from qa.apis import auth, errors, frames, hospitals, masks, models, studies, uploads
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
     path("auth/login/", auth.LoginApi.as_view(), name="auth-login"),
     path("auth/logout/", auth.LogoutApi.as_view(), name="auth-logout"),
     path("auth/me/", auth.MeApi.as_view(), name="auth-me"),
+    path("auth/logout-everywhere/", auth.LogoutEverywhereApi.as_view(), name="auth-logout-everywhere"),
     path("auth/token/", auth.TokenApi.as_view(), name="auth-token"),
+    path("auth/token/revoke/", auth.TokenRevokeApi.as_view(), name="auth-token-revoke"),
     path("hospitals/", hospitals.HospitalListApi.as_view(), name="hospital-list"),
     path("hospitals/<int:hospital_id>/", hospitals.HospitalDetailApi.as_view(), name="hospital-detail"),
     path("machines/", hospitals.MachineListApi.as_view(), name="machine-list"),
@@ -22,4 +24,6 @@ urlpatterns: list = [
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+    # Last: every other /api/ path.
+    re_path(r"^", errors.api_not_found, name="api-not-found"),
 ]

@@ -55,7 +55,13 @@ def chromium_browser(built_frontend):
 
 
 @pytest.fixture
-def page(chromium_browser, live_server) -> Iterator:
+def csp_expected_blocks() -> list[str]:
+    """URLs a test expects the Content-Security-Policy to block (a module overrides this fixture)."""
+    return []
+
+
+@pytest.fixture
+def page(chromium_browser, live_server, csp_expected_blocks) -> Iterator:
     """A fresh browser context (no cookies) per test, pointed at the live server."""
     context = chromium_browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="en-GB"
@@ -64,9 +70,20 @@ def page(chromium_browser, live_server) -> Iterator:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Anything the Content-Security-Policy blocks is a broken feature the test might not look at.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and not any(url in message.text for url in csp_expected_blocks)
+            and blocked.append(message.text)
+        ),
+    )
     yield page
     context.close()
     assert not errors, f"the page threw: {errors}"
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+from tests.factories import UserFactory
+
 
 @pytest.fixture
 def schema(tmp_path) -> dict:
@@ -21,8 +23,10 @@ def test_the_schema_describes_every_read_endpoint(schema):
         "/api/auth/csrf/",
         "/api/auth/login/",
         "/api/auth/logout/",
+        "/api/auth/logout-everywhere/",
         "/api/auth/me/",
         "/api/auth/token/",
+        "/api/auth/token/revoke/",
         "/api/hospitals/",
         "/api/hospitals/{hospital_id}/",
         "/api/machines/",
@@ -48,6 +52,16 @@ def test_images_are_described_as_binary_png(schema):
 
 
 @pytest.mark.django_db
-def test_the_schema_and_its_docs_are_served(client):
+def test_the_schema_and_its_docs_are_served_to_a_logged_in_user(client):
+    client.force_login(UserFactory())
+
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+    assert client.get("/api/redoc/").status_code == 200
+
+
+def test_list_limits_are_described_with_their_range(schema):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/studies/"]["get"]["parameters"]}
+
+    assert parameters["limit"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert parameters["offset"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
