@@ -5,3 +5,8 @@ class QaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "qa"
     verbose_name = "FUSQA quality assessment"
+
+    def ready(self) -> None:
+        from qa import signals
+
+        signals.connect()

@@ -19,3 +19,8 @@ STORAGES = {
 # tests start real workers on it).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fusqa-test-static-"))
+
+# Django's test flush empties every table with one TRUNCATE; the audit log's trigger refuses that
+# unless the session says otherwise (qa.models.audit.TRUNCATE_SETTING). Tests only.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c fusqa.audit_truncate=allowed"  # noqa: F405
