@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qa.apis import auth, frames, hospitals, masks, models, studies, uploads
+from qa.apis import audit, auth, frames, hospitals, masks, models, studies, uploads
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -22,4 +22,6 @@ urlpatterns: list = [
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+    path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
+    path("audit-events/export.csv", audit.AuditEventExportApi.as_view(), name="audit-event-export"),
 ]

@@ -9,6 +9,7 @@ import pgtrigger
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 # A session that sets this PostgreSQL setting to "allowed" may TRUNCATE the table. Only the test
 # settings do, because Django's test flush empties every table with one TRUNCATE.
@@ -52,7 +53,8 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Always "now" through audit_record; a default rather than auto_now_add so tests can place events in time.
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     # PROTECT: an account or hospital with a history is deactivated, not deleted; SET_NULL would be an
     # UPDATE of this table, which the trigger refuses anyway.
     actor = models.ForeignKey(

@@ -88,13 +88,14 @@ def audit_export_rows(
 ) -> Iterator[list[str]]:
     """Record that `actor` exported the log, then yield the header and one row per event. The rows
     are read in chunks as they are written out, so a long log is never held in memory at once."""
-    audit_record(
+    exported = audit_record(
         actor=actor,
         action=AuditAction.AUDIT_EXPORTED,
         source=source,
         detail={key: _jsonable(value) for key, value in filters.items()},
     )
-    return _csv_rows(events)
+    # The file holds the log as it was when asked for; the export's own record comes after it.
+    return _csv_rows(events.filter(pk__lt=exported.pk))
 
 
 def _csv_rows(events: QuerySet[AuditEvent]) -> Iterable[list[str]]:
