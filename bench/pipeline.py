@@ -193,9 +193,7 @@ def run(args: argparse.Namespace, worker_holder: list[subprocess.Popen]) -> None
     worker_holder[0] = start_worker()
     wait_all(backlog, worker=worker_holder[0])
     jobs = ProcessingJob.objects.filter(frame_id__in=backlog)
-    drain = args.frames / (
-        max(j.finished_at for j in jobs).timestamp() - min(j.started_at for j in jobs).timestamp()
-    )
+    drain = args.frames / (max(j.finished_at for j in jobs).timestamp() - min(j.started_at for j in jobs).timestamp())
 
     e2e = args.frames / wall
     ms = lambda xs, q: 1000 * float(np.percentile(xs, q))  # noqa: E731

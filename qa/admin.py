@@ -41,3 +41,23 @@ class MaskAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # masks are never overwritten
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only, and only the services append to it."""
+
+    list_display = ("at", "actor_username", "action", "hospital", "target_type", "target_id", "source")
+    list_filter = ("action", "hospital")
+    search_fields = ("actor_username", "target_id", "source")
+    date_hierarchy = "at"
+    list_select_related = ("hospital",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,6 +7,8 @@ class QaConfig(AppConfig):
     verbose_name = "FUSQA quality assessment"
 
     def ready(self) -> None:
+        from qa import signals
         from qa.services.accounts import connect_signals
 
         connect_signals()
+        signals.connect()

@@ -4,11 +4,15 @@ A `*_get` of a row the user may not see raises Http404, exactly as for a row tha
 so an id of another hospital tells nobody whether it is there.
 """
 
+from datetime import datetime
+
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from qa.models import (
     Assessment,
+    AuditAction,
+    AuditEvent,
     Frame,
     Hospital,
     Machine,
@@ -171,3 +175,47 @@ def training_run_list(*, kind: str | None = None, status: str | None = None) -> 
 
 def training_run_get(*, training_run_id: int) -> TrainingRun:
     return _get_or_404(training_run_list(), pk=training_run_id, what="training run")
+
+
+# The audit log
+
+
+def audit_action_prefixes() -> set[str]:
+    """ "upload" for upload.stored, upload.duplicate, ...: what the action filter takes besides full names."""
+    return {action.split(".", 1)[0] for action in AuditAction.values}
+
+
+def audit_event_list(
+    *,
+    user: User,
+    actor: str | None = None,
+    action: str | None = None,
+    hospital_id: int | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[AuditEvent]:
+    """Audit events, newest first; admins alone read them, and read every hospital's. `actor` is a
+    username as recorded; `action` a full action name or its prefix ("upload"); since/until inclusive."""
+    if not (user.is_authenticated and user.is_active and user.is_fusqa_admin):
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.select_related("hospital")
+    if actor is not None:
+        events = events.filter(actor_username=actor)
+    if action is not None:
+        if action in AuditAction.values:
+            events = events.filter(action=action)
+        else:
+            events = events.filter(action__startswith=action.rstrip(".") + ".")
+    if hospital_id is not None:
+        events = events.filter(hospital_id=hospital_id)
+    if target_type is not None:
+        events = events.filter(target_type=target_type)
+    if target_id is not None:
+        events = events.filter(target_id=target_id)
+    if since is not None:
+        events = events.filter(at__gte=since)
+    if until is not None:
+        events = events.filter(at__lte=until)
+    return events.order_by("-at", "-id")

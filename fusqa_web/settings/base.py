@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
     "qa",
 ]
 
@@ -162,7 +163,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "qa.services.login_attempts.LoginAttemptHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "qa.apis.auth.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "qa.services.login_attempts.client_address"
+AXES_CLIENT_IP_CALLABLE = "qa.apis.client_address.client_address"
 # How many reverse proxies (nginx) stand in front of Django and append to X-Forwarded-For; 0: none, the
 # peer's address is the client's. A wrong count either locks everyone out together or lets a client
 # choose its own address.

@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from qa.apis.client_address import client_address
 from qa.apis.serializers import FrameGeometrySerializer
 from qa.errors import FusqaError
 from qa.permissions import hospitals_visible_to
@@ -77,6 +78,7 @@ class UploadCreateApi(APIView):
             exam_date=data.get("exam_date"),
             machine_manufacturer=data["machine_manufacturer"],
             machine_model=data["machine_model"],
+            source=client_address(request),
         )
         body = UploadOutputSerializer(result).data
         return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)

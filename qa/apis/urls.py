@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from qa.apis import auth, errors, frames, hospitals, masks, models, studies, uploads
+from qa.apis import audit, auth, errors, frames, hospitals, masks, models, studies, uploads
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -24,6 +24,8 @@ urlpatterns: list = [
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+    path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
+    path("audit-events/export.csv", audit.AuditEventExportApi.as_view(), name="audit-event-export"),
     # Last: every other /api/ path.
     re_path(r"^", errors.api_not_found, name="api-not-found"),
 ]

@@ -1,6 +1,7 @@
 """The domain's tables. Each file holds one part of it; import from here."""
 
 from qa.models.accounts import Membership, Role, User
+from qa.models.audit import AuditAction, AuditEvent, AuditLogIsAppendOnly
 from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, Verdict
@@ -9,6 +10,9 @@ from qa.models.studies import Frame, FrameSource, Study
 
 __all__ = [
     "Assessment",
+    "AuditAction",
+    "AuditEvent",
+    "AuditLogIsAppendOnly",
     "Frame",
     "FrameSource",
     "Hospital",

@@ -67,7 +67,11 @@ def demo_studies_seed(
                 scan = synth.generate_scan(profile, seed, study_date=exam_date, follow_drift_schedule=True)
                 upload = SimpleUploadedFile(f"{seed}.dcm", synth.scan_to_dicom_bytes(scan), "application/dicom")
                 result = ingest_upload(
-                    user=uploader, hospital=hospital, uploaded_file=upload, reported_ga_days=scan.ga_days_reported
+                    user=uploader,
+                    hospital=hospital,
+                    uploaded_file=upload,
+                    reported_ga_days=scan.ga_days_reported,
+                    source="command:seed_demo",
                 )
                 counts["duplicates" if result.duplicate else "created"] += 1
                 if progress:

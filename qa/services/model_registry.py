@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from qa.errors import FusqaError
-from qa.models import ModelKind, ModelStatus, ModelVersion
+from qa.models import AuditAction, ModelKind, ModelStatus, ModelVersion, User
+from qa.services.audit import audit_record
 
 
 class NoActiveModel(FusqaError):
@@ -39,31 +40,68 @@ def file_sha256(path: Path) -> str:
 
 @transaction.atomic
 def model_version_register(
-    *, kind: str, version: str, weights_file: str, metrics: dict | None = None, activate: bool = False
+    *,
+    kind: str,
+    version: str,
+    weights_file: str,
+    metrics: dict | None = None,
+    activate: bool = False,
+    actor: User | None = None,
+    source: str = "",
 ) -> ModelVersion:
-    """Record a weights file as a model version (its sha256 taken now); optionally make it active."""
+    """Record a weights file as a model version (its sha256 taken now); optionally make it active.
+    `actor` and `source` (who asked, from where) go to the audit log."""
     path = Path(weights_file)
     resolved = path if path.is_absolute() else Path(settings.FUSQA_WEIGHTS_DIR) / path
     if not resolved.is_file():
         raise FusqaError(f"weights file {resolved} does not exist", code="weights_missing")
-    model_version, _ = ModelVersion.objects.get_or_create(
+    model_version, created = ModelVersion.objects.get_or_create(
         kind=kind,
         version=version,
         defaults={"weights_file": str(weights_file), "sha256": file_sha256(resolved), "metrics": metrics or {}},
     )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.MODEL_REGISTERED,
+            target=model_version,
+            source=source,
+            detail={"kind": kind, "version": version, "sha256": model_version.sha256},
+        )
     if activate:
-        model_version_activate(model_version=model_version)
+        model_version_activate(model_version=model_version, actor=actor, source=source)
     return model_version
 
 
 @transaction.atomic
-def model_version_activate(*, model_version: ModelVersion) -> ModelVersion:
-    """Make this version the active one of its kind; the previous active one is retired."""
-    ModelVersion.objects.select_for_update().filter(kind=model_version.kind, status=ModelStatus.ACTIVE).exclude(
-        pk=model_version.pk
-    ).update(status=ModelStatus.RETIRED)
+def model_version_activate(*, model_version: ModelVersion, actor: User | None = None, source: str = "") -> ModelVersion:
+    """Make this version the active one of its kind; the previous active one is retired. Activating a
+    retired version (one that was active before) is recorded as a roll-back; activating the active
+    version changes nothing and records nothing."""
+    was = ModelVersion.objects.select_for_update().values_list("status", flat=True).get(pk=model_version.pk)
+    if was == ModelStatus.ACTIVE:
+        model_version.refresh_from_db()
+        return model_version
+    previous = list(
+        ModelVersion.objects.select_for_update()
+        .filter(kind=model_version.kind, status=ModelStatus.ACTIVE)
+        .exclude(pk=model_version.pk)
+        .values_list("pk", "version")
+    )
+    ModelVersion.objects.filter(pk__in=[pk for pk, _ in previous]).update(status=ModelStatus.RETIRED)
     ModelVersion.objects.filter(pk=model_version.pk).update(status=ModelStatus.ACTIVE, activated_at=timezone.now())
     model_version.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.MODEL_ROLLED_BACK if was == ModelStatus.RETIRED else AuditAction.MODEL_ACTIVATED,
+        target=model_version,
+        source=source,
+        detail={
+            "kind": model_version.kind,
+            "version": model_version.version,
+            "previous": [{"id": pk, "version": version} for pk, version in previous],
+        },
+    )
     return model_version
 
 

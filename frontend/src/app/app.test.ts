@@ -57,6 +57,22 @@ describe("startApp", () => {
     expect(root.querySelector(".user-name")?.textContent).toBe("ana");
   });
 
+  it("shows the Audit log link to an admin only", async () => {
+    window.history.replaceState(null, "", "/hospitals");
+    fetchMock.mockImplementation(async (url: string) =>
+      answer(200, url === "/api/auth/me/" ? { ...me, role: "admin" } : []),
+    );
+
+    await startApp(root);
+
+    expect([...root.querySelectorAll("nav a")].map((a) => a.textContent)).toEqual([
+      "Hospitals",
+      "Studies",
+      "Upload",
+      "Audit log",
+    ]);
+  });
+
   it("hides Upload from an expert", async () => {
     window.history.replaceState(null, "", "/hospitals");
     fetchMock.mockImplementation(async (url: string) =>

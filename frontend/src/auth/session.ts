@@ -43,3 +43,7 @@ export async function logout(): Promise<void> {
 export function canUpload(me: Me): boolean {
   return me.role === "qa_manager" || me.role === "admin";
 }
+
+export function isAdmin(me: Me): boolean {
+  return me.role === "admin";
+}

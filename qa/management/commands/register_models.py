@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from qa.models import ModelKind, ModelStatus
 from qa.services.model_registry import file_sha256, model_version_activate, model_version_register
 
+# The audit log's "where from"; a command has no logged-in user, so its events have no actor.
+AUDIT_SOURCE = "command:register_models"
 SHIPPED = {ModelKind.SEGMENTATION: "segmentation.pt", ModelKind.FUSQA: "fusqa.pt"}
 
 
@@ -23,10 +25,14 @@ class Command(BaseCommand):
             sha = file_sha256(path)
             _, _, payload = load_checkpoint(path, kind=str(kind), train_command="manage.py train_" + str(kind))
             version = model_version_register(
-                kind=kind, version=sha[:16], weights_file=name, metrics=_json_safe(payload.get("metrics", {}))
+                kind=kind,
+                version=sha[:16],
+                weights_file=name,
+                metrics=_json_safe(payload.get("metrics", {})),
+                source=AUDIT_SOURCE,
             )
             if version.status != ModelStatus.ACTIVE:
-                version = model_version_activate(model_version=version)
+                version = model_version_activate(model_version=version, source=AUDIT_SOURCE)
             self.stdout.write(f"  {kind:<13} {version.version}  active  ({name})")
 
 

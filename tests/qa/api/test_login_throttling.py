@@ -12,7 +12,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from qa.services.login_attempts import client_address
+from qa.apis.client_address import client_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
