@@ -1,4 +1,4 @@
-"""Every error leaves the API as {"error": {"code", "message", "field"?, "details"?}}."""
+"""Every error leaves the API as {"error": {"code", "message", "field"?, "details"?, "differences"?}}."""
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -12,6 +12,8 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "message": exc.message}
         if exc.field:
             body["field"] = exc.field
+        if getattr(exc, "differences", None):
+            body["differences"] = exc.differences
         return Response({"error": body}, status=exc.status_code)
 
     response = drf_exception_handler(exc, context)
