@@ -104,9 +104,12 @@ def run(args: argparse.Namespace) -> None:
 
     from qa.models import Hospital, Role
     from qa.services.accounts import user_upsert
+    from qa.services.ingest import ingest_upload
 
     hospital = Hospital.objects.create(name="Bench", slug="bench")
-    user = user_upsert(username="bench", password="bench-pw-123", role=Role.QA_MANAGER, hospitals=[hospital])
+    # A second hospital: the keyed identities differ per hospital, so the same files are new there.
+    other = Hospital.objects.create(name="Bench 2", slug="bench-2")
+    user = user_upsert(username="bench", password="bench-pw-123", role=Role.QA_MANAGER, hospitals=[hospital, other])
     client = APIClient()
     client.force_authenticate(user)
 
@@ -127,8 +130,20 @@ def run(args: argparse.Namespace) -> None:
         assert response.status_code == 200, response.content
         return time.perf_counter() - started
 
-    print(f"{'kind':36} {'new upload':>12} {'re-send':>12} {'ratio':>7} {'GET floor':>12}   (medians of {args.n})")
-    for kind, (blobs, fields) in files(args).items():
+    def service(data: bytes, fields: dict, duplicate: bool) -> float:
+        spacing = float(fields["spacing_mm"]) if "spacing_mm" in fields else None
+        started = time.perf_counter()
+        result = ingest_upload(
+            user=user, hospital=other, uploaded_file=SimpleUploadedFile("scan", data), spacing_mm=spacing
+        )
+        elapsed = time.perf_counter() - started
+        assert result.duplicate is duplicate
+        return elapsed
+
+    kinds = files(args)
+    columns = f"{'new upload':>12} {'re-send':>12} {'ratio':>7}"
+    print(f"{'through the API':36} {columns} {'GET floor':>12}   (medians of {args.n})")
+    for kind, (blobs, fields) in kinds.items():
         upload(blobs[0], fields, 201)
         new, again, floors = [], [], []
         # Interleaved, so a busy moment on a shared machine weighs on both sides alike.
@@ -136,10 +151,21 @@ def run(args: argparse.Namespace) -> None:
             new.append(upload(blob, fields, 201))
             again.append(upload(blob, fields, 200))
             floors.append(floor())
-        new_ms, again_ms = 1000 * statistics.median(new), 1000 * statistics.median(again)
-        floor_ms = 1000 * statistics.median(floors)
-        print(f"{kind:36} {new_ms:9.1f} ms {again_ms:9.1f} ms {again_ms / new_ms:7.2f} {floor_ms:9.1f} ms")
+        print(f"{kind:36} {ms(new):9.1f} ms {ms(again):9.1f} ms {ms(again) / ms(new):7.2f} {ms(floors):9.1f} ms")
     print("GET floor: GET /api/hospitals/ by the same user, the least any authenticated API request costs here.")
+
+    print(f"\n{'ingest_upload alone':36} {columns}   (no HTTP, DRF or hospital look-up)")
+    for kind, (blobs, fields) in kinds.items():
+        service(blobs[0], fields, False)
+        new, again = [], []
+        for blob in blobs[1:]:
+            new.append(service(blob, fields, False))
+            again.append(service(blob, fields, True))
+        print(f"{kind:36} {ms(new):9.1f} ms {ms(again):9.1f} ms {ms(again) / ms(new):7.2f}")
+
+
+def ms(seconds: list[float]) -> float:
+    return 1000 * statistics.median(seconds)
 
 
 def png(image) -> bytes:
