@@ -14,6 +14,7 @@ from datetime import date
 from pydicom import dcmread
 from pydicom.uid import DeflatedExplicitVRLittleEndian
 
+from qa.errors import InvalidInput
 from qa.services.dicom_decode import (
     ImageLimits,
     Spacing,
@@ -49,16 +50,18 @@ def read_dicom_header(data: bytes, *, limits: ImageLimits) -> DicomHeader | None
             return None
         sop_uid = str(dataset.get("SOPInstanceUID", "") or dataset.file_meta.get("MediaStorageSOPInstanceUID", ""))
         rows, cols = int(dataset.Rows), int(dataset.Columns)
+        if not sop_uid.strip() or rows < 1 or cols < 1:
+            return None
+        refuse_implausible_header(dataset, rows=rows, cols=cols, limits=limits)
+        return DicomHeader(
+            sop_instance_uid=sop_uid.strip(),
+            spacing=spacing_from_header(dataset, rows=rows, cols=cols),
+            study_date=study_date_from_header(dataset),
+        )
+    except InvalidInput:
+        raise
     except Exception:  # noqa: BLE001 - any doubt sends the file down the full decode, which explains it
         return None
-    if not sop_uid.strip() or rows < 1 or cols < 1:
-        return None
-    refuse_implausible_header(dataset, rows=rows, cols=cols, limits=limits)
-    return DicomHeader(
-        sop_instance_uid=sop_uid.strip(),
-        spacing=spacing_from_header(dataset, rows=rows, cols=cols),
-        study_date=study_date_from_header(dataset),
-    )
 
 
 def _meta_names_deflate(data: bytes) -> bool:
