@@ -31,3 +31,14 @@ class PayloadTooLarge(FusqaError):
 class NotAllowed(FusqaError):
     status_code = 403
     code = "forbidden"
+
+
+class Conflict(FusqaError):
+    """The request contradicts what is stored; `differences` names each field: {"stored", "sent"}."""
+
+    status_code = 409
+    code = "conflict"
+
+    def __init__(self, message: str, *, differences: dict | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.differences = differences or {}

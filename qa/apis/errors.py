@@ -1,4 +1,4 @@
-"""Every error leaves the API as {"error": {"code", "message", "field"?, "details"?}}."""
+"""Every error leaves the API as {"error": {"code", "message", "field"?, "details"?, "differences"?}}."""
 
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
@@ -14,6 +14,8 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "message": exc.message}
         if exc.field:
             body["field"] = exc.field
+        if getattr(exc, "differences", None):
+            body["differences"] = exc.differences
         return Response({"error": body}, status=exc.status_code)
 
     response = drf_exception_handler(exc, context)

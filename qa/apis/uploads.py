@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from qa.apis.client_address import client_address
 from qa.apis.serializers import FrameGeometrySerializer
-from qa.errors import FusqaError
+from qa.errors import FusqaError, InvalidInput
 from qa.permissions import hospitals_visible_to
 from qa.services.ingest import ingest_upload
 
@@ -62,6 +62,10 @@ class UploadCreateApi(APIView):
 
     @extend_schema(request=UploadInputSerializer, responses={201: UploadOutputSerializer, 200: UploadOutputSerializer})
     def post(self, request):
+        # The serializer would take one of them in silence; which one the sender meant is unknowable.
+        parts = len(request.FILES.getlist("file"))
+        if parts > 1:
+            raise InvalidInput(f"Send one file per upload; this request has {parts} 'file' parts.", field="file")
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -25,6 +25,12 @@ _UNITS_CM = 3
 # RegionSpatialFormat 1 = 2D (tissue or flow), RegionDataType 1 = tissue.
 _SPATIAL_2D = 1
 _DATA_TISSUE = 1
+# A pixel of a fetal ultrasound image spans tenths of a millimetre; outside this range the value is
+# a mistake (1e308 once reached the worker and failed there with raw Qhull text).
+SPACING_MM_RANGE = (0.01, 5.0)
+# US, and OT / none for exported screens (secondary captures often say nothing more); MR, CT, RT
+# dose and the rest are other modalities, which the models were never trained on.
+ACCEPTED_MODALITIES = ("US", "OT", "")
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class ImageLimits:
     max_side: int
     max_frames: int
     max_total_pixels: int = 2**28
+    min_side: int = 1
 
 
 @dataclass
@@ -63,6 +70,7 @@ def decode_dicom(data: bytes, *, limits: ImageLimits) -> DecodedDicom:
     if "PixelData" not in dataset:
         raise InvalidInput("The DICOM file has no pixel data (no image to assess).", code="no_pixel_data")
     rows, cols, n_frames = _checked_size(dataset, limits)
+    refuse_implausible_header(dataset, rows=rows, cols=cols, limits=limits)
     frames = _grey_frames(dataset, rows, cols, n_frames)
     sop_uid = str(dataset.get("SOPInstanceUID", "") or dataset.file_meta.get("MediaStorageSOPInstanceUID", ""))
     if not sop_uid:
@@ -88,7 +96,7 @@ def spacing_from_header(dataset: Dataset, *, rows: int, cols: int) -> Spacing | 
             continue
         if region.get("PhysicalUnitsXDirection") != _UNITS_CM or region.get("PhysicalUnitsYDirection") != _UNITS_CM:
             continue
-        delta_x, delta_y = _positive(region.get("PhysicalDeltaX")), _positive(region.get("PhysicalDeltaY"))
+        delta_x, delta_y = _finite(region.get("PhysicalDeltaX")), _finite(region.get("PhysicalDeltaY"))
         if delta_x is None or delta_y is None:
             continue
         # Scanners describe the region on their screen; the stored image is often smaller, so the
@@ -104,14 +112,42 @@ def spacing_from_header(dataset: Dataset, *, rows: int, cols: int) -> Spacing | 
         if best is None or area > best[0]:
             best = (area, spacing)
     if best is not None:
-        return best[1]
+        return plausible_spacing(best[1])
 
     pixel_spacing = dataset.get("PixelSpacing")
     if pixel_spacing is not None and len(pixel_spacing) == 2:
-        row_mm, col_mm = _positive(pixel_spacing[0]), _positive(pixel_spacing[1])
+        row_mm, col_mm = _finite(pixel_spacing[0]), _finite(pixel_spacing[1])
         if row_mm is not None and col_mm is not None:
-            return Spacing(row_mm=row_mm, col_mm=col_mm, source="pixel_spacing")
+            return plausible_spacing(Spacing(row_mm=row_mm, col_mm=col_mm, source="pixel_spacing"))
     return None
+
+
+def plausible_spacing(spacing: Spacing, *, field: str | None = None) -> Spacing:
+    low, high = SPACING_MM_RANGE
+    if low <= spacing.row_mm <= high and low <= spacing.col_mm <= high:
+        return spacing
+    where = "in the request" if spacing.source == "request" else f"in the file's header ({spacing.source})"
+    raise InvalidInput(
+        f"The pixel spacing {where} is {spacing.row_mm:g} x {spacing.col_mm:g} mm (rows x columns); "
+        f"a plausible spacing lies between {low:g} and {high:g} mm.",
+        code="implausible_spacing",
+        field=field,
+    )
+
+
+def refuse_implausible_header(dataset: Dataset, *, rows: int, cols: int, limits: ImageLimits) -> None:
+    """Checks that need the header only: the full decode and the re-send look-up share them."""
+    modality = _text(dataset, "Modality").upper()
+    if modality not in ACCEPTED_MODALITIES:
+        raise InvalidInput(
+            f"The DICOM file's modality is {modality}, not ultrasound (US); only ultrasound images are assessed.",
+            code="unsupported_modality",
+        )
+    if rows < limits.min_side or cols < limits.min_side:
+        raise InvalidInput(
+            f"The image is {cols} x {rows} pixels; the smallest accepted side is {limits.min_side}.",
+            code="image_too_small",
+        )
 
 
 def _read(data: bytes) -> Dataset:
@@ -249,13 +285,17 @@ def _text(dataset: Dataset, keyword: str) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _positive(value) -> float | None:
+def _finite(value) -> float | None:
+    """A finite number as it stands, else None. No abs(): a negative spacing is refused, not mended."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    number = abs(number)
-    return number if math.isfinite(number) and number > 0 else None
+    return number if math.isfinite(number) else None
+
+
+def study_date_from_header(dataset: Dataset) -> date | None:
+    return _date(dataset.get("StudyDate"))
 
 
 def _date(value) -> date | None:

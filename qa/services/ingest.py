@@ -1,30 +1,38 @@
 """Ingest: an uploaded DICOM / PNG / JPEG becomes a study's frames, each with a pending processing job.
 
-Order of work: check the user and the request, decode everything (nothing is stored if any of it
-fails), de-identify, then write rows and files in one transaction. Files written inside the
+Order of work: check the user and the request; recognise a re-send from the header alone (or a
+PNG/JPEG's content hash) and answer it from what is stored; else decode everything (nothing is
+stored if any of it fails), de-identify, then write rows and files in one transaction. Files written inside the
 transaction are deleted again if it fails, so a refused or broken upload leaves nothing behind.
 """
 
 import functools
 import math
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from qa.errors import FusqaError, InvalidInput, NotAllowed, PayloadTooLarge
 from qa.models import AuditAction, Frame, FrameSource, Hospital, Machine, Study, User
 from qa.permissions import can_upload_to
 from qa.services.audit import audit_record
 from qa.services.deidentify import KeyedHasher, deidentified_dicom_bytes
-from qa.services.dicom_decode import ImageLimits, Spacing, decode_dicom, is_dicom
+from qa.services.dicom_decode import ImageLimits, Spacing, decode_dicom, is_dicom, plausible_spacing
+from qa.services.dicom_header import read_dicom_header
 from qa.services.image_store import StoredFiles, grey_png_bytes
 from qa.services.jobs import jobs_create_for_frames
 from qa.services.raster_decode import decode_raster, raster_format
+from qa.services.resend import SentFacts, resend_reconcile
 
 _MACHINE_FIELD_CHARS = 64
+# Below this the models see no anatomy and no measurement means anything.
+MIN_IMAGE_SIDE = 32
+# "Today" differs across time zones; a day's grace, and beyond it the date is a mistake.
+_EXAM_DATE_GRACE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -102,13 +110,15 @@ def ingest_upload(
     source: str = "",
 ) -> IngestResult:
     """Store one uploaded file. `spacing_mm` (one value, or (row, col)) is used only when the file
-    carries none. A re-send of a file already stored returns its frames with duplicate=True.
+    carries none. A re-send of a file already stored returns its frames with duplicate=True, or raises
+    Conflict (409) when its spacing, exam date or GA contradicts the stored ones.
     `source` (the client's address, "dicom:<AE>", "command") goes to the audit log with the outcome."""
     if not can_upload_to(user, hospital):
         raise NotAllowed("Only the hospital's QA managers and admins may upload scans.")
     request_spacing = _request_spacing(spacing_mm)
     if reported_ga_days is not None and not (math.isfinite(reported_ga_days) and 0 < reported_ga_days < 320):
         raise InvalidInput("reported_ga_days must lie between 0 and 320 days.", field="reported_ga_days")
+    _refuse_future(exam_date, what="exam_date in the request")
     size = uploaded_file.size or 0
     if size > settings.FUSQA_MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(
@@ -122,7 +132,21 @@ def ingest_upload(
         raise InvalidInput("The file is empty.", code="unsupported_file", field="file")
 
     hasher = KeyedHasher(secret=settings.FUSQA_PATIENT_KEY_SECRET, hospital_id=hospital.id)
-    limits = ImageLimits(max_side=settings.FUSQA_MAX_IMAGE_SIDE, max_frames=settings.FUSQA_MAX_FRAMES_PER_UPLOAD)
+    limits = ImageLimits(
+        max_side=settings.FUSQA_MAX_IMAGE_SIDE, max_frames=settings.FUSQA_MAX_FRAMES_PER_UPLOAD, min_side=MIN_IMAGE_SIDE
+    )
+    early = _identity_before_decoding(
+        data,
+        hasher=hasher,
+        limits=limits,
+        sent=SentFacts(spacing=request_spacing, exam_date=exam_date, reported_ga_days=reported_ga_days),
+    )
+    if early is not None:
+        uid, early_sent = early
+        existing = _existing(hospital, uid)
+        if existing is not None:
+            return _answered_resend(existing, early_sent)
+
     if is_dicom(data):
         prepared = _prepare_dicom(data, hasher=hasher, limits=limits, request_spacing=request_spacing)
     else:
@@ -133,9 +157,14 @@ def ingest_upload(
         prepared.manufacturer = machine_manufacturer.strip()[:_MACHINE_FIELD_CHARS]
         prepared.model_name = machine_model.strip()[:_MACHINE_FIELD_CHARS]
 
-    existing = _existing(hospital, prepared.sop_instance_uid)
-    if existing is not None:
-        return existing
+    _refuse_future(prepared.exam_date, what="StudyDate in the file")
+    sent = SentFacts(spacing=prepared.spacing, exam_date=prepared.exam_date, reported_ga_days=reported_ga_days)
+
+    if early is None:
+        # Not looked up before decoding (a deflated or doubtful DICOM header): look now.
+        existing = _existing(hospital, prepared.sop_instance_uid)
+        if existing is not None:
+            return _answered_resend(existing, sent)
     try:
         return _store(hospital=hospital, prepared=prepared, reported_ga_days=reported_ga_days)
     except IntegrityError:
@@ -143,7 +172,44 @@ def ingest_upload(
         existing = _existing(hospital, prepared.sop_instance_uid)
         if existing is None:
             raise
-        return existing
+        return _answered_resend(existing, sent)
+
+
+def _identity_before_decoding(
+    data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, sent: SentFacts
+) -> tuple[str, SentFacts] | None:
+    """The keyed identity and what the upload says (`sent` is the request's part), without decoding a
+    pixel or de-identifying, so a re-send costs a header read and one query. None where only the full
+    decode can tell."""
+    if is_dicom(data):
+        header = read_dicom_header(data, limits=limits)
+        if header is None:
+            return None
+        _refuse_future(header.study_date, what="StudyDate in the file")
+        # The header wins over the request, as in _prepare_dicom.
+        sent = replace(sent, spacing=header.spacing or sent.spacing, exam_date=header.study_date or sent.exam_date)
+        return hasher.uid(header.sop_instance_uid), sent
+    if raster_format(data) is None:
+        return None
+    # As _prepare_raster names it: the hash of the bytes, before any of them is decoded.
+    return hasher.content_uid(data), sent
+
+
+def _answered_resend(existing: IngestResult, sent: SentFacts) -> IngestResult:
+    if sent.spacing is None:
+        # As for a new upload: the spacing must come from somewhere, even if the stored one is known.
+        raise _missing_spacing()
+    resend_reconcile(study=existing.study, frame=existing.frames[0], sent=sent)
+    return existing
+
+
+def _refuse_future(value: date | None, *, what: str) -> None:
+    if value is not None and value > timezone.localdate() + _EXAM_DATE_GRACE:
+        raise InvalidInput(
+            f"The exam date ({what}) is {value.isoformat()}, more than a day in the future.",
+            code="implausible_exam_date",
+            field="exam_date",
+        )
 
 
 def _request_spacing(spacing_mm) -> Spacing | None:
@@ -153,7 +219,7 @@ def _request_spacing(spacing_mm) -> Spacing | None:
     for value in (row, col):
         if value is None or not math.isfinite(float(value)) or float(value) <= 0:
             raise InvalidInput(f"Spacing must be a positive number of mm per pixel, not {value}.", field="spacing_mm")
-    return Spacing(row_mm=float(row), col_mm=float(col), source="request")
+    return plausible_spacing(Spacing(row_mm=float(row), col_mm=float(col), source="request"), field="spacing_mm")
 
 
 def _missing_spacing() -> InvalidInput:

@@ -52,6 +52,11 @@ def decode_raster(data: bytes, *, limits: ImageLimits) -> np.ndarray:
             f"The image is {width} x {height} pixels; the largest accepted side is {limits.max_side}.",
             code="image_too_large",
         )
+    if width < limits.min_side or height < limits.min_side:
+        raise InvalidInput(
+            f"The image is {width} x {height} pixels; the smallest accepted side is {limits.min_side}.",
+            code="image_too_small",
+        )
     try:
         image.load()
         if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):

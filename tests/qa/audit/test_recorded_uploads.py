@@ -88,7 +88,7 @@ def test_an_upload_by_someone_who_may_not_upload_is_recorded_as_refused(upload, 
 
 
 def test_an_upload_from_a_command_names_it_as_the_source(manager, hospital):
-    png = SimpleUploadedFile("a.png", image_bytes(np.zeros((8, 8), np.uint8)))
+    png = SimpleUploadedFile("a.png", image_bytes(np.zeros((32, 32), np.uint8)))
 
     ingest_upload(user=manager, hospital=hospital, uploaded_file=png, spacing_mm=0.2, source="command:seed_demo")
 

@@ -1,5 +1,7 @@
 """Phantom DICOMs travel through the product's own upload API with their spacing and machine intact."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -14,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_a_phantom_dicom_uploads_with_its_spacing_and_machine(client_for, profile):
     hospital = HospitalFactory()
     client = client_for(UserFactory(role="qa_manager", member_of=[hospital]))
-    scan = synth.generate_scan(profile, seed=3)
+    # The generator spreads its dates over 2026, some of them ahead of today; a future exam date is refused.
+    scan = synth.generate_scan(profile, seed=3, study_date=dt.date(2026, 3, 2))
     upload = SimpleUploadedFile("phantom.dcm", synth.scan_to_dicom_bytes(scan), content_type="application/dicom")
 
     response = client.post("/api/uploads/", {"file": upload, "hospital": hospital.id}, format="multipart")

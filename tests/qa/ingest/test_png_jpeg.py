@@ -30,7 +30,7 @@ def test_a_grey_png_is_stored_as_it_is_with_the_requested_spacing(upload):
 
 
 def test_a_colour_png_becomes_its_luminance(upload):
-    rgb = np.zeros((8, 8, 3), np.uint8)
+    rgb = np.zeros((32, 32, 3), np.uint8)
     rgb[..., 0] = 200  # pure red: 0.299 * 200 = 59.8
 
     response = upload(image_bytes(rgb), "scan.png", spacing_mm="0.3")
@@ -54,7 +54,7 @@ def test_a_jpeg_is_accepted_with_the_machine_named_in_the_request(upload, hospit
 
 
 def test_a_resent_png_is_a_duplicate(upload):
-    data = image_bytes(np.full((16, 16), 7, np.uint8))
+    data = image_bytes(np.full((32, 32), 7, np.uint8))
     first = upload(data, "a.png", spacing_mm="0.3")
 
     again = upload(data, "renamed.png", spacing_mm="0.3")
@@ -66,7 +66,7 @@ def test_a_resent_png_is_a_duplicate(upload):
 
 
 def test_a_png_without_spacing_is_refused(upload, nothing_stored):
-    response = upload(image_bytes(np.zeros((8, 8), np.uint8)), "a.png")
+    response = upload(image_bytes(np.zeros((32, 32), np.uint8)), "a.png")
 
     assert_error(response, 400, "spacing_missing", "spacing is missing")
     nothing_stored()
