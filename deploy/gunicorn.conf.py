@@ -26,5 +26,5 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # %(p)s is the worker's pid: which worker served a request is what a restart changes.
-access_log_format = '%(h)s %(p)s "%(r)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(h)s %(t)s %(p)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"

@@ -47,10 +47,8 @@ class LocalNginx:
 
     def config(self) -> str:
         keepalive = f"keepalive {self.upstream_keepalive};" if self.upstream_keepalive else ""
-        pinned = (
-            # Upstream keep-alive needs HTTP/1.1 and an empty Connection header; these override the include's.
-            'proxy_http_version 1.1; proxy_set_header Connection "";' if self.upstream_keepalive else ""
-        )
+        # Upstream keep-alive needs an empty Connection header (the include already speaks HTTP/1.1 upstream).
+        pinned = 'proxy_set_header Connection "";' if self.upstream_keepalive else ""
         kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         temp = "\n".join(f"    {kind}_temp_path {self.folder / kind};" for kind in kinds)
         include = PROXY_INCLUDE.read_text()

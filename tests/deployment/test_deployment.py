@@ -1,6 +1,7 @@
 """What a hospital's deployment relies on: migrations on both databases, deploy checks, compose file."""
 
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -150,3 +151,20 @@ def test_only_the_proxy_is_published_and_it_carries_the_repository_nginx_config(
         assert (ROOT / source).is_file()
     assert "include /etc/nginx/fusqa-proxy.conf;" in (ROOT / "deploy/nginx/fusqa.conf").read_text()
     assert "server web:8000;" in (ROOT / "deploy/nginx/fusqa.conf").read_text()
+
+
+def test_gunicorn_accepts_the_deploy_config_and_loads_the_app_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env |= {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "FUSQA_PATIENT_KEY_SECRET": secrets.token_urlsafe(32)}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "--print-config", "fusqa_web.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    resolved = dict(re.findall(r"^(\w+)\s+= (.*)$", result.stdout, re.MULTILINE))
+    assert resolved["worker_class"] == "gthread"
+    assert "%(p)s" in resolved["access_log_format"]
