@@ -54,6 +54,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keepalive", type=int, default=None, help="gunicorn --keep-alive seconds (0: none)")
+    parser.add_argument("--max-requests", type=int, default=None, help="gunicorn --max-requests (no jitter)")
     parser.add_argument("--window", type=int, default=10, help="seconds per counting window")
     parser.add_argument("--wait", type=float, nargs=2, default=(0.2, 0.8), metavar=("MIN", "MAX"))
     parser.add_argument("--studies", type=int, default=40)
@@ -71,6 +72,8 @@ def gunicorn_command(args: argparse.Namespace, port: int, access_log: Path) -> l
     common += ["--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
     if args.keepalive is not None:
         common += ["--keep-alive", str(args.keepalive)]
+    if args.max_requests is not None:
+        common += ["--max-requests", str(args.max_requests), "--max-requests-jitter", "0"]
     if setup == "today":
         return [*base, *common, "--timeout", "120"]
     if setup == "gthread":
@@ -164,7 +167,6 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
         )
         response.raise_for_status()
         token = response.json()["token"]
-        before_pids = worker_pids(gunicorn.pid)
 
         csv_prefix = str(folder / "locust")
         locust_env = env | {
@@ -202,12 +204,14 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
         )
         kill_at = args.kill_at if args.kill_at is not None else args.duration / 2
         time.sleep(max(0.0, start + kill_at - time.time()))
-        victim = min(before_pids)
+        # The workers alive now (--max-requests may have replaced the first ones): kill one, the other survives.
+        alive = worker_pids(gunicorn.pid)
+        victim = min(alive)
         killed = time.time()
         os.kill(victim, getattr(signal, f"SIG{args.signal}"))
         new_pid = None
         while new_pid is None and time.time() < killed + 60:
-            fresh = worker_pids(gunicorn.pid) - before_pids
+            fresh = worker_pids(gunicorn.pid) - alive
             new_pid = min(fresh) if fresh else None
             time.sleep(0.05)
         locust.wait(timeout=args.duration + 120)
@@ -218,7 +222,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
         gunicorn.wait(timeout=60)
 
     windows = count_windows(access_log, start, args.duration, args.window)
-    (survivor,) = before_pids - {victim}
+    survivor = min(alive - {victim})
     first_new = None
     for line in access_log.read_text().splitlines():
         match = ACCESS_LINE.search(line)
@@ -232,6 +236,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
         "users": args.users,
         "workers": args.workers,
         "gunicorn_keepalive_s": args.keepalive,
+        "gunicorn_max_requests": args.max_requests,
         "duration_s": args.duration,
         "window_s": args.window,
         "wait_s": list(args.wait),
@@ -245,6 +250,8 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
                 "killed": w[victim],
                 "survivor": w[survivor],
                 "new": w[new_pid] if new_pid else 0,
+                # Workers started later (by --max-requests): any pid not named above.
+                "others": sum(n for pid, n in w.items() if pid not in (victim, survivor, new_pid)),
             }
             for i, w in enumerate(windows)
         ],
@@ -265,10 +272,10 @@ def print_table(result: dict) -> None:
         f"killed pid {result['pids']['killed']} (SIG{result['signal']}) at {result['killed_at_s']} s; "
         f"first request on the new worker {result['first_request_on_new_worker_s']} s after the kill"
     )
-    print(f"{'window':>9} {'killed':>7} {'survivor':>9} {'new':>6}")
+    print(f"{'window':>9} {'killed':>7} {'survivor':>9} {'new':>6} {'others':>7}")
     for w in result["windows"]:
         span = f"{w['from_s']}-{w['from_s'] + result['window_s']}"
-        print(f"{span:>9} {w['killed']:>7} {w['survivor']:>9} {w['new']:>6}")
+        print(f"{span:>9} {w['killed']:>7} {w['survivor']:>9} {w['new']:>6} {w['others']:>7}")
     a = result["after_restart"]
     print(f"after the restart: survivor {a['survivor']}, new {a['new']} (new worker's share {a['new_share']:.1%})")
     print(f"locust: {result['locust']['requests']} requests, {result['locust']['failures']} failures")

@@ -12,13 +12,16 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Longer than the slowest upload (decode + de-identify a large multi-frame DICOM on a busy CPU).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
-# nginx sends one request per connection, so this applies only to clients that come straight to gunicorn
-# (a health check, a bench). Kept short: a keep-alive connection stays with the worker that accepted it, and
-# after a worker restart clients that keep reusing theirs leave the new worker idle; one second without a
-# request lets such a connection close and the client's next one be accepted by whichever worker is free.
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "1"))
+# No keep-alive at gunicorn: every response closes its connection, so every request is a fresh accept() on the
+# shared socket, taken by whichever worker is free. A kept-alive connection stays with the worker that accepted
+# it: when a worker restarts, its clients reconnect to the survivor (the new worker is still importing Django)
+# and, polling faster than the keep-alive timeout, stay there; bench/web_restart.py measured the new worker idle
+# for the whole minute after the restart with gunicorn's default 2 s and with 1 s, and taking half the load
+# within one 10-s window with 0 (docs/deployment.md). Browsers keep their connection alive to nginx instead,
+# which costs nginx a few KB rather than a worker. This also holds if the proxy is given upstream keep-alive.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # A worker is replaced after this many requests (jittered so workers do not restart together): bounds any
-# slow leak in a long-lived process. Not a load-spreading device: see bench/web_restart.py.
+# slow leak in a long-lived process. It does not spread kept-alive clients: they all move to the other worker.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 # nginx speaks for the client; trust its X-Forwarded-* only from the proxy's network (compose: any, since web

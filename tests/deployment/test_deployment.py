@@ -167,4 +167,6 @@ def test_gunicorn_accepts_the_deploy_config_and_loads_the_app_with_production_se
     assert result.returncode == 0, result.stdout + result.stderr
     resolved = dict(re.findall(r"^(\w+)\s+= (.*)$", result.stdout, re.MULTILINE))
     assert resolved["worker_class"] == "gthread"
+    # No keep-alive at gunicorn: a kept-alive client stays on one worker after a restart (bench/web_restart.py).
+    assert resolved["keepalive"] == "0"
     assert "%(p)s" in resolved["access_log_format"]
