@@ -140,3 +140,26 @@ def test_a_file_just_over_the_upload_limit_passes_nginx_and_gets_djangos_413(pro
     assert django_requests == ["POST /api/uploads/"]
     assert Frame.objects.count() == 0
     assert queued == []
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_proxy_overwrites_a_forged_real_ip_with_the_peer_it_saw(proxy):
+    seen: list[tuple[str, str]] = []
+
+    def record(sender, environ, **kwargs):
+        seen.append((environ.get("HTTP_X_REAL_IP", ""), environ.get("HTTP_X_FORWARDED_FOR", "")))
+
+    request_started.connect(record, weak=False)
+    try:
+        response = requests.get(
+            f"{proxy.url}/api/auth/csrf/",
+            headers={"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "203.0.113.9"},
+            timeout=30,
+        )
+    finally:
+        request_started.disconnect(record)
+
+    assert response.status_code == 200
+    # X-Forwarded-For keeps what the client wrote and appends the real peer; X-Real-IP is only the real peer.
+    assert seen == [("127.0.0.1", "203.0.113.9, 127.0.0.1")]
