@@ -15,8 +15,10 @@ ARG TORCH_SPEC=torch==2.13.0
 RUN pip install --no-cache-dir "$TORCH_SPEC" && pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=frontend /src/frontend/dist /app/frontend/dist
-RUN DJANGO_SECRET_KEY=build FUSQA_PATIENT_KEY_SECRET=build python manage.py collectstatic --noinput
+# collectstatic needs settings, not secrets: throwaway values of the length production demands, for this step only.
+RUN DJANGO_SECRET_KEY=build-step-only-not-a-secret-0123456789 FUSQA_PATIENT_KEY_SECRET=build-step-only-not-a-secret-0123456789 \
+    python manage.py collectstatic --noinput
 RUN useradd --create-home fusqa && mkdir -p /app/var && chown -R fusqa /app/var
 USER fusqa
 EXPOSE 8000
-CMD ["gunicorn", "fusqa_web.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "fusqa_web.wsgi:application"]

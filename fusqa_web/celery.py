@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fusqa_web.settings.local")
+# A worker or beat started without DJANGO_SETTINGS_MODULE runs with the production settings (see wsgi.py);
+# the demo names the local settings itself.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fusqa_web.settings.production")
 
 app = Celery("fusqa")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -7,6 +7,9 @@ PY=.venv/bin/python
 HOST=${FUSQA_DEMO_HOST:-127.0.0.1}
 PORT=${FUSQA_DEMO_PORT:-8000}
 mkdir -p var
+# The demo's settings (SQLite, embedded broker, debug) for every process it starts: without this the Celery
+# worker and beat would default to the production settings (fusqa_web/celery.py) and refuse to start.
+export DJANGO_SETTINGS_MODULE=fusqa_web.settings.local
 
 pids=()
 cleanup() {

@@ -10,7 +10,10 @@ from fusqa_web.settings.env import env_bool, env_float, env_int, env_list, env_s
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("FUSQA_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+# Development defaults: public, so production refuses them (settings/production.py).
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+DEV_PATIENT_KEY_SECRET = "dev-only-patient-key-secret"
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -106,14 +109,15 @@ STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.exists() else []
 MEDIA_ROOT = Path(env_str("FUSQA_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
-# Uploads: the request limit, and what one decoded image may be.
-FUSQA_MAX_UPLOAD_BYTES = env_int("FUSQA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Uploads: the largest file, and what one decoded image may be. The proxy (deploy/nginx/fusqa-proxy.conf) refuses
+# bodies over this plus 1 MiB of multipart envelope before Django reads them: change both together.
+FUSQA_MAX_UPLOAD_BYTES = env_int("FUSQA_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FUSQA_MAX_IMAGE_SIDE = env_int("FUSQA_MAX_IMAGE_SIDE", 4096)
 FUSQA_MAX_FRAMES_PER_UPLOAD = env_int("FUSQA_MAX_FRAMES_PER_UPLOAD", 512)
 # Keyed hash of hospital + PatientID: the same patient matches across re-sends, nobody can reverse it.
-FUSQA_PATIENT_KEY_SECRET = env_str("FUSQA_PATIENT_KEY_SECRET", "dev-only-patient-key-secret")
+FUSQA_PATIENT_KEY_SECRET = env_str("FUSQA_PATIENT_KEY_SECRET", DEV_PATIENT_KEY_SECRET)
 # A frame's processing job stuck in pending/running longer than this is re-queued by the sweeper.
 FUSQA_STUCK_JOB_SECONDS = env_int("FUSQA_STUCK_JOB_SECONDS", 300)
 FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.5)

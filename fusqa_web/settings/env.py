@@ -48,3 +48,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret(name: str, *, min_length: int = 32, known_defaults: tuple[str, ...] = ()) -> str:
+    """A secret that must come from the environment: required, long enough to resist guessing, and not one
+    of the development defaults published in this repository."""
+    value = env_str(name)
+    if value in known_defaults:
+        raise ImproperlyConfigured(
+            f"{name} is the development default, which is public: set a random value "
+            f"(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    if len(value) < min_length:
+        raise ImproperlyConfigured(
+            f"{name} is {len(value)} characters long; production needs at least {min_length} "
+            f"(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    return value

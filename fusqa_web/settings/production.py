@@ -1,11 +1,14 @@
 """A hospital deployment: secrets and hosts must come from the environment."""
 
 from fusqa_web.settings.base import *  # noqa: F403
-from fusqa_web.settings.env import env_bool, env_int, env_str
+from fusqa_web.settings.env import env_bool, env_int, env_secret
 
 DEBUG = False
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-FUSQA_PATIENT_KEY_SECRET = env_str("FUSQA_PATIENT_KEY_SECRET")
+# Both keys sign or hash what must not be forged or reversed (sessions, tokens, patient keys): a short
+# value can be brute-forced and a development default is public.
+_DEV_SECRETS = (DEV_SECRET_KEY, DEV_PATIENT_KEY_SECRET)  # noqa: F405
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY", known_defaults=_DEV_SECRETS)
+FUSQA_PATIENT_KEY_SECRET = env_secret("FUSQA_PATIENT_KEY_SECRET", known_defaults=_DEV_SECRETS)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -1,6 +1,7 @@
 """What a hospital's deployment relies on: migrations on both databases, deploy checks, compose file."""
 
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -101,22 +102,71 @@ def compose_command() -> list[str] | None:
     return None
 
 
-def test_docker_compose_accepts_the_hospital_deployment():
+COMPOSE_SECRETS = ("DJANGO_SECRET_KEY", "FUSQA_PATIENT_KEY_SECRET", "POSTGRES_PASSWORD")
+
+
+def compose_config(**secrets_given: str) -> subprocess.CompletedProcess:
     command = compose_command()
     require("docker compose", command is not None, "apt-get install docker-compose (see .ci/run)")
-    env = {**os.environ, "DJANGO_SECRET_KEY": "x", "FUSQA_PATIENT_KEY_SECRET": "y"}
-    result = subprocess.run([*command, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {k: v for k, v in os.environ.items() if k not in COMPOSE_SECRETS} | secrets_given
+    return subprocess.run([*command, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_docker_compose_accepts_the_hospital_deployment():
+    result = compose_config(DJANGO_SECRET_KEY="x", FUSQA_PATIENT_KEY_SECRET="y", POSTGRES_PASSWORD="z")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", COMPOSE_SECRETS)
+def test_docker_compose_refuses_to_run_without_each_secret(missing):
+    result = compose_config(**{name: "set" for name in COMPOSE_SECRETS if name != missing})
+    assert result.returncode != 0
+    assert f"set {missing} in .env" in result.stderr
 
 
 def test_the_compose_file_runs_every_role_from_one_image():
     spec = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = spec["services"]
-    assert {"postgres", "redis", "web", "worker-gpu", "worker-cpu", "beat"} <= set(services)
+    assert {"postgres", "redis", "proxy", "web", "worker-gpu", "worker-cpu", "beat"} <= set(services)
     images = {services[name]["image"] for name in ("web", "worker-gpu", "worker-cpu", "beat")}
     assert images == {"fusqa:latest"}
     assert "--queues=gpu" in services["worker-gpu"]["command"]
     assert "--queues=default" in services["worker-cpu"]["command"]
     devices = services["worker-gpu"]["deploy"]["resources"]["reservations"]["devices"]
     assert devices[0]["driver"] == "nvidia" and "gpu" in devices[0]["capabilities"]
-    assert "gunicorn" in services["web"]["command"]
+    assert "gunicorn --config deploy/gunicorn.conf.py" in services["web"]["command"]
+
+
+def test_only_the_proxy_is_published_and_it_carries_the_repository_nginx_config():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert services["proxy"]["image"].startswith("nginx:")
+    mounts = {volume.split(":")[0]: volume.split(":")[1] for volume in services["proxy"]["volumes"]}
+    assert mounts == {
+        "./deploy/nginx/fusqa.conf": "/etc/nginx/conf.d/default.conf",
+        "./deploy/nginx/fusqa-proxy.conf": "/etc/nginx/fusqa-proxy.conf",
+    }
+    for source in mounts:
+        assert (ROOT / source).is_file()
+    assert "include /etc/nginx/fusqa-proxy.conf;" in (ROOT / "deploy/nginx/fusqa.conf").read_text()
+    assert "server web:8000;" in (ROOT / "deploy/nginx/fusqa.conf").read_text()
+
+
+def test_gunicorn_accepts_the_deploy_config_and_loads_the_app_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env |= {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "FUSQA_PATIENT_KEY_SECRET": secrets.token_urlsafe(32)}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "--print-config", "fusqa_web.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    resolved = dict(re.findall(r"^(\w+)\s+= (.*)$", result.stdout, re.MULTILINE))
+    assert resolved["worker_class"] == "gthread"
+    # No keep-alive at gunicorn: a kept-alive client stays on one worker after a restart (bench/web_restart.py).
+    assert resolved["keepalive"] == "0"
+    assert "%(p)s" in resolved["access_log_format"]
