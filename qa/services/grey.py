@@ -28,7 +28,13 @@ def to_uint8(frame: np.ndarray, scale: tuple[float, float] | None) -> np.ndarray
     if low >= 0 and high <= 255:
         return np.clip(np.rint(frame), 0, 255).astype(np.uint8)
     span = high - low or 1.0
-    return np.clip(np.rint((frame.astype(np.float64) - low) * (255.0 / span)), 0, 255).astype(np.uint8)
+    # In place on one float copy: a 4096² frame would otherwise make several 128 MiB temporaries.
+    out = frame.astype(np.float64)
+    out -= low
+    out *= 255.0 / span
+    np.rint(out, out=out)
+    np.clip(out, 0, 255, out=out)
+    return out.astype(np.uint8)
 
 
 def rescale_to_uint8(frames: list[np.ndarray]) -> list[np.ndarray]:

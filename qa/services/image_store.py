@@ -44,7 +44,7 @@ class NativeDicomFile:
         data = np.ascontiguousarray(native, dtype=native.dtype.newbyteorder("<"))
         if data.nbytes * self._frames != self._length:
             raise ValueError("every frame of a DICOM file has the size of the first")
-        self._file.write(data.tobytes())
+        self._file.write(data.reshape(-1).view(np.uint8))  # a view: no second copy of a large frame
         self._written += 1
 
     def finished(self) -> IO[bytes]:

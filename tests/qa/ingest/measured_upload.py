@@ -32,7 +32,8 @@ def main() -> None:
 
     client = APIClient()
     client.force_authenticate(user=User.objects.get(id=user_id))
-    fields = {"hospital": hospital_id, "file": SimpleUploadedFile(path.name, path.read_bytes())}
+    # An open file, not its bytes: the test client reads it into the request body only when it posts.
+    fields = {"hospital": hospital_id, "file": path.open("rb")}
     if spacing:
         fields["spacing_mm"] = spacing
     # A first small upload loads everything an upload loads once per process (the Celery app's task
