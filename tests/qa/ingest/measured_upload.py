@@ -8,18 +8,28 @@ from the parent through fork and exec, so a large parent would hide the child's 
 The database and media folder come from the environment (DATABASE_URL, FUSQA_MEDIA_ROOT,
 DJANGO_SETTINGS_MODULE), the user and hospital from the arguments.
 
-    python -m tests.qa.ingest.measured_upload USER_ID HOSPITAL_ID FILE [SPACING_MM]
+    python -m tests.qa.ingest.measured_upload USER_ID HOSPITAL_ID FILE [SPACING_MM] [--service]
 """
 
+import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 
 def main() -> None:
-    user_id, hospital_id, path = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
-    spacing = sys.argv[4] if len(sys.argv) > 4 else None
+    parser = argparse.ArgumentParser()
+    parser.add_argument("user_id", type=int)
+    parser.add_argument("hospital_id", type=int)
+    parser.add_argument("file", type=Path)
+    parser.add_argument("spacing_mm", nargs="?")
+    parser.add_argument(
+        "--service",
+        action="store_true",
+        help="call ingest_upload with the file on disk, as a server's multipart parser hands it to the view, "
+        "instead of posting it through the test client (which holds the whole body in memory)",
+    )
+    args = parser.parse_args()
     import django
 
     django.setup()
@@ -27,38 +37,67 @@ def main() -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from rest_framework.test import APIClient
 
-    from qa.models import User
+    from qa.models import Hospital, User
     from tests.qa.ingest.dicoms import dicom_bytes, dicom_dataset, ultrasound_region
 
     client = APIClient()
-    client.force_authenticate(user=User.objects.get(id=user_id))
-    # An open file, not its bytes: the test client reads it into the request body only when it posts.
-    fields = {"hospital": hospital_id, "file": path.open("rb")}
-    if spacing:
-        fields["spacing_mm"] = spacing
+    user = User.objects.get(id=args.user_id)
+    client.force_authenticate(user=user)
     # A first small upload loads everything an upload loads once per process (the Celery app's task
     # modules among them), so the measure is this file's cost, not the process's start-up.
     warm = SimpleUploadedFile("warm.dcm", dicom_bytes(dicom_dataset(regions=[ultrasound_region()])))
-    assert client.post("/api/uploads/", {"hospital": hospital_id, "file": warm}, format="multipart").status_code == 201
+    assert (
+        client.post("/api/uploads/", {"hospital": args.hospital_id, "file": warm}, format="multipart").status_code
+        == 201
+    )
+    hospital = Hospital.objects.get(id=args.hospital_id)
     before = psutil.Process().memory_info().rss
     started = time.perf_counter()
-    response = client.post("/api/uploads/", fields, format="multipart")
+    if args.service:
+        status, code, message = _through_service(user, hospital, args.file, args.spacing_mm)
+    else:
+        status, code, message = _through_api(client, hospital, args.file, args.spacing_mm)
     seconds = time.perf_counter() - started
     peak = _high_water_mark()
-    body = response.json() if response.get("Content-Type", "").startswith("application/json") else {}
-    error = body.get("error", {}) if isinstance(body, dict) else {}
     print(
         json.dumps(
             {
-                "status": response.status_code,
-                "code": error.get("code", ""),
-                "message": error.get("message", ""),
+                "status": status,
+                "code": code,
+                "message": message,
                 "seconds": seconds,
                 "rss_before": before,
                 "peak_rss": peak,
             }
         )
     )
+
+
+def _through_api(client, hospital, path: Path, spacing: str | None) -> tuple[int, str, str]:
+    # An open file, not its bytes: the test client reads it into the request body only when it posts.
+    with path.open("rb") as handle:
+        fields = {"hospital": hospital.id, "file": handle, **({"spacing_mm": spacing} if spacing else {})}
+        response = client.post("/api/uploads/", fields, format="multipart")
+    body = response.json() if response.get("Content-Type", "").startswith("application/json") else {}
+    error = body.get("error", {}) if isinstance(body, dict) else {}
+    return response.status_code, error.get("code", ""), error.get("message", "")
+
+
+def _through_service(user, hospital, path: Path, spacing: str | None) -> tuple[int, str, str]:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from qa.errors import FusqaError
+    from qa.services.ingest import ingest_upload
+
+    with path.open("rb") as handle:
+        uploaded = UploadedFile(handle, name=path.name, size=path.stat().st_size)
+        try:
+            result = ingest_upload(
+                user=user, hospital=hospital, uploaded_file=uploaded, spacing_mm=float(spacing) if spacing else None
+            )
+        except FusqaError as exc:
+            return exc.status_code, exc.code, exc.message
+    return (200 if result.duplicate else 201), "", ""
 
 
 def _high_water_mark() -> int:
