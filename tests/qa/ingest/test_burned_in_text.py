@@ -45,7 +45,7 @@ def test_pixels_outside_the_ultrasound_region_are_blanked_in_the_png_and_the_dic
     assert (png[blank] == 0).all() and (png[~blank] == 200).all()
     stored = pydicom.dcmread(frame.source_file.path)
     assert np.array_equal(stored.pixel_array, png)
-    assert stored.file_meta.TransferSyntaxUID == pydicom.uid.ExplicitVRLittleEndian
+    assert stored.file_meta.TransferSyntaxUID == pydicom.uid.DeflatedExplicitVRLittleEndian
     assert stored.PatientIdentityRemoved == "YES"
     assert list(stored.DeidentificationMethod) == [DEIDENTIFICATION_METHOD, PIXELS_CLEANED]
 

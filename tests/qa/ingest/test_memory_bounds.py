@@ -11,6 +11,7 @@ import numpy as np
 import pydicom
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from PIL import Image
 from pydicom.data import get_testdata_file
@@ -139,3 +140,26 @@ def test_a_sixteen_bit_cine_keeps_one_scale_across_frames_when_decoded_frame_by_
     assert response.status_code == 201, response.content
     greys = [int(stored_png(f["id"])[0, 0]) for f in response.json()["frames"]]
     assert greys == [0, 128, 255]
+
+
+def test_the_stored_dicom_is_deflated_losslessly_and_reads_back_through_ingest(upload, client_for):
+    ramp = (np.arange(2 * 256 * 256) // 512 % 256).astype(np.uint8).reshape(2, 256, 256)
+    ds = dicom_dataset(pixels=ramp, frames=2, regions=[ultrasound_region(box=(0, 0, 255, 255))])
+
+    response = upload(dicom_bytes(ds))
+
+    assert response.status_code == 201, response.content
+    frame = Frame.objects.get(id=response.json()["frames"][0]["id"])
+    stored_bytes = frame.source_file.read()
+    stored = pydicom.dcmread(frame.source_file.path)
+    assert stored.file_meta.TransferSyntaxUID == pydicom.uid.DeflatedExplicitVRLittleEndian
+    assert np.array_equal(stored.pixel_array, ramp)
+    assert len(stored_bytes) < ramp.nbytes // 20
+    other = HospitalFactory()
+    again = client_for(UserFactory(role="qa_manager", member_of=[other])).post(
+        "/api/uploads/",
+        {"file": SimpleUploadedFile("stored.dcm", stored_bytes), "hospital": other.id},
+        format="multipart",
+    )
+    assert again.status_code == 201, again.content
+    assert [stored_png(f["id"]).tolist() for f in again.json()["frames"]] == [f.tolist() for f in ramp]
