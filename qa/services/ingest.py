@@ -19,7 +19,7 @@ from qa.permissions import can_upload_to
 from qa.services.deidentify import KeyedHasher, deidentify_dataset
 from qa.services.dicom_decode import DecodedDicom, ImageLimits, Spacing, decode_dicom, is_dicom
 from qa.services.dicom_frames import dicom_frames
-from qa.services.image_store import NativeDicomFile, StoredFiles, grey_png_bytes
+from qa.services.image_store import StoredDicomFile, StoredFiles, grey_png_bytes
 from qa.services.jobs import jobs_create_for_frames
 from qa.services.raster_decode import decode_raster, raster_format
 
@@ -245,13 +245,12 @@ def _store_files(written: StoredFiles, *, hospital: Hospital, prepared: _Prepare
         for grey in prepared.frames:
             save_png(grey)
         return "", pngs
-    dicom = NativeDicomFile(prepared.dicom.dataset, frames=prepared.dicom.size.frames)
-    for frame in dicom_frames(prepared.dicom):
-        dicom.append(frame.native, photometric=frame.photometric)
-        save_png(frame.grey)
-    with dicom.finished() as file:
+    with StoredDicomFile(prepared.dicom.dataset, frames=prepared.dicom.size.frames) as dicom:
+        for frame in dicom_frames(prepared.dicom):
+            dicom.append(frame.native, photometric=frame.photometric)
+            save_png(frame.grey)
         source_name = written.save(
-            instance=Frame(hospital=hospital), field_name="source_file", extension="dcm", data=file
+            instance=Frame(hospital=hospital), field_name="source_file", extension="dcm", data=dicom.finished()
         )
     return source_name, pngs
 
