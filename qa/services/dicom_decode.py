@@ -29,7 +29,7 @@ _SPATIAL_2D = 1
 _DATA_TISSUE = 1
 _REGION_CORNERS = ("RegionLocationMinX0", "RegionLocationMinY0", "RegionLocationMaxX1", "RegionLocationMaxY1")
 
-__all__ = ["DecodedDicom", "ImageLimits", "Spacing", "decode_dicom", "is_dicom", "spacing_from_header"]
+__all__ = ["DecodedDicom", "ImageLimits", "Spacing", "decode_dicom", "dicom_header", "is_dicom", "spacing_from_header"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,21 @@ def decode_dicom(data: bytes, *, limits: ImageLimits) -> DecodedDicom:
         patient_id=_text(dataset, "PatientID"),
         study_date=_date(dataset.get("StudyDate")),
     )
+
+
+def dicom_header(data: bytes, *, limits: ImageLimits) -> Dataset:
+    """The header alone, without reading (or, for a deflated file, inflating) the pixel data: for
+    checks made before decoding, such as recognising a re-send. pydicom's own stop_before_pixels
+    still inflates a deflated file whole first."""
+    try:
+        stream = inflated_file(data, limits=limits, header_only=True) if is_deflated(data) else io.BytesIO(data)
+        return dcmread(stream, force=False, stop_before_pixels=True)
+    except InvalidDicomError as exc:
+        raise InvalidInput(f"The file is not a valid DICOM file: {exc}", code="invalid_dicom") from exc
+    except InvalidInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pydicom raises many types for a damaged file
+        raise InvalidInput(f"The DICOM file is truncated or corrupt ({exc}).", code="invalid_dicom") from exc
 
 
 def kept_pixels(dataset: Dataset, *, rows: int, cols: int) -> np.ndarray | None:

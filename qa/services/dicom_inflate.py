@@ -45,10 +45,11 @@ def is_deflated(data: bytes) -> bool:
     return meta.get("TransferSyntaxUID") == DeflatedExplicitVRLittleEndian
 
 
-def inflated_file(data: bytes, *, limits: ImageLimits) -> io.BytesIO:
+def inflated_file(data: bytes, *, limits: ImageLimits, header_only: bool = False) -> io.BytesIO:
     """The deflated file as an Explicit VR Little Endian Part-10 file, inflated no further than its
-    header allows. Refuses (InvalidInput) a header past the limits, a stream that inflates past what
-    the header describes, and a stream cut short."""
+    header allows (`header_only`: no further than the start of the pixel data). Refuses (InvalidInput)
+    a header past the limits, a stream that inflates past what the header describes, and a stream cut
+    short."""
     meta, body_start = _file_meta(data)
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     out = io.BytesIO()
@@ -88,6 +89,9 @@ def inflated_file(data: bytes, *, limits: ImageLimits) -> io.BytesIO:
                 header, pixel_element_at = found
                 size = checked_size(header, limits)
                 pixels_found = True
+                if header_only:
+                    out.truncate(body_offset + pixel_element_at)
+                    break
                 padded = size.pixel_bytes + size.pixel_bytes % 2
                 cap = pixel_element_at + _PIXEL_ELEMENT_HEADER + padded + _TRAILER_BYTES
             next_look = inflated * 2

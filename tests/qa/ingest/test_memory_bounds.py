@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from PIL import Image
 from pydicom.data import get_testdata_file
 
 from qa.models import Frame
+from qa.services.dicom_decode import ImageLimits, dicom_header
 from tests.factories import HospitalFactory, UserFactory
 from tests.qa.ingest.big_dicoms import deflate_bomb, deflated, rle_rgb32
 from tests.qa.ingest.conftest import assert_error
@@ -163,3 +165,17 @@ def test_the_stored_dicom_is_deflated_losslessly_and_reads_back_through_ingest(u
     )
     assert again.status_code == 201, again.content
     assert [stored_png(f["id"]).tolist() for f in again.json()["frames"]] == [f.tolist() for f in ramp]
+
+
+def test_a_header_only_read_of_a_deflate_bomb_inflates_no_pixel_data():
+    bomb = deflate_bomb(inflated_pixel_bytes=1 << 30)
+    tracemalloc.start()
+    try:
+        header = dicom_header(bomb, limits=ImageLimits(max_side=4096, max_frames=512))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert (header.Rows, header.Columns) == (64, 64) and "PixelData" not in header
+    assert header.SOPInstanceUID
+    assert peak < 20 * MB
