@@ -7,6 +7,7 @@ pixels themselves are decoded later, a frame at a time, by qa.services.dicom_fra
 
 import io
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,15 +89,9 @@ def dicom_header(data: bytes, *, limits: ImageLimits) -> Dataset:
     """The header alone, without reading (or, for a deflated file, inflating) the pixel data: for
     checks made before decoding, such as recognising a re-send. pydicom's own stop_before_pixels
     still inflates a deflated file whole first."""
-    try:
+    with _read_errors():
         stream = inflated_file(data, limits=limits, header_only=True) if is_deflated(data) else io.BytesIO(data)
         return dcmread(stream, force=False, stop_before_pixels=True)
-    except InvalidDicomError as exc:
-        raise InvalidInput(f"The file is not a valid DICOM file: {exc}", code="invalid_dicom") from exc
-    except InvalidInput:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pydicom raises many types for a damaged file
-        raise InvalidInput(f"The DICOM file is truncated or corrupt ({exc}).", code="invalid_dicom") from exc
 
 
 def kept_pixels(dataset: Dataset, *, rows: int, cols: int) -> np.ndarray | None:
@@ -164,7 +159,7 @@ def spacing_from_header(dataset: Dataset, *, rows: int, cols: int) -> Spacing | 
 
 
 def _read(data: bytes, limits: ImageLimits) -> Dataset:
-    try:
+    with _read_errors():
         # A deflated data set is inflated here, capped by its own header, never by pydicom in one go.
         stream = inflated_file(data, limits=limits) if is_deflated(data) else io.BytesIO(data)
         size = stream.getbuffer().nbytes
@@ -175,15 +170,22 @@ def _read(data: bytes, limits: ImageLimits) -> Dataset:
         # Touch every element now, so a damaged one fails here and not half-way through storing.
         for _ in dataset.iterall():
             pass
+    if "TransferSyntaxUID" not in dataset.file_meta:
+        raise InvalidInput("The DICOM file names no transfer syntax.", code="invalid_dicom")
+    return dataset
+
+
+@contextmanager
+def _read_errors():
+    """pydicom's many failures on a damaged file, as one InvalidInput that says what is wrong."""
+    try:
+        yield
     except InvalidDicomError as exc:
         raise InvalidInput(f"The file is not a valid DICOM file: {exc}", code="invalid_dicom") from exc
     except InvalidInput:
         raise
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types for a damaged file
         raise InvalidInput(f"The DICOM file is truncated or corrupt ({exc}).", code="invalid_dicom") from exc
-    if "TransferSyntaxUID" not in dataset.file_meta:
-        raise InvalidInput("The DICOM file names no transfer syntax.", code="invalid_dicom")
-    return dataset
 
 
 def _refuse_truncated(dataset: Dataset, size: int) -> None:
