@@ -116,6 +116,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FUSQA_MAX_IMAGE_SIDE = env_int("FUSQA_MAX_IMAGE_SIDE", 4096)
 FUSQA_MAX_FRAMES_PER_UPLOAD = env_int("FUSQA_MAX_FRAMES_PER_UPLOAD", 512)
+# Rows x columns x frames x samples x bytes per sample of one DICOM, checked before it is decoded.
+FUSQA_MAX_PIXEL_BYTES = env_int("FUSQA_MAX_PIXEL_BYTES", 256 * 1024 * 1024)
 # Keyed hash of hospital + PatientID: the same patient matches across re-sends, nobody can reverse it.
 FUSQA_PATIENT_KEY_SECRET = env_str("FUSQA_PATIENT_KEY_SECRET", DEV_PATIENT_KEY_SECRET)
 # A frame's processing job stuck in pending/running longer than this is re-queued by the sweeper.

@@ -8,11 +8,12 @@ deletions do not reach into sequences), so only the lists are used and the actio
 - attributes the profile would zero (Z, X/Z, Z/D) are kept with an empty value, as the IOD needs them;
 - everything else on the list is removed, at every depth of every sequence;
 - all private tags are removed; PatientID becomes the patient key and PatientName is blanked.
+Text burned into the pixels is the other half (the Clean Pixel Data Option): ingest blanks every
+pixel outside the ultrasound regions. PatientIdentityRemoved says YES only when both halves ran.
 """
 
 import hashlib
 import hmac
-import io
 from collections.abc import Iterable
 
 from dicomanonymizer.dicom_anonymization_databases import dicomfields_2026c as profile
@@ -21,8 +22,10 @@ from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag, Tag
 
 PROFILE_EDITION = "dicomfields_2026c"
-# LO: at most 64 characters. The profile is also coded (DCM 113100) in DeidentificationMethodCodeSequence.
+# LO: at most 64 characters a value. The options are also coded in DeidentificationMethodCodeSequence.
 DEIDENTIFICATION_METHOD = "FUSQA: PS3.15 Basic Profile, no private tags, keyed-hash UIDs"
+PIXELS_CLEANED = "Pixels outside the ultrasound regions blanked"
+PIXELS_NOT_CLEANED = "Pixels NOT cleaned: the file has no ultrasound regions"
 _UID_ROOT = "2.25."
 _UID_MAX_CHARS = 64
 
@@ -68,32 +71,34 @@ class KeyedHasher:
         return self.uid("sha256:" + hashlib.sha256(data).hexdigest())
 
 
-def deidentified_dicom_bytes(dataset: Dataset, *, hasher: KeyedHasher, patient_key: str) -> bytes:
-    """De-identify the dataset in place and return it written as a DICOM file (pixel data untouched)."""
-    deidentify_dataset(dataset, hasher=hasher, patient_key=patient_key)
-    buffer = io.BytesIO()
-    dataset.save_as(buffer, enforce_file_format=True)
-    return buffer.getvalue()
-
-
-def deidentify_dataset(dataset: Dataset, *, hasher: KeyedHasher, patient_key: str) -> None:
+def deidentify_dataset(dataset: Dataset, *, hasher: KeyedHasher, patient_key: str, pixels_cleaned: bool) -> None:
+    """De-identify the header in place. `pixels_cleaned`: whether the text burned into the pixels is
+    removed too (blanked outside the ultrasound regions); only then is the patient's identity said
+    to be removed, and the method says which half did not run."""
     dataset.remove_private_tags()
     _clean(dataset, hasher)
     dataset.PatientID = patient_key
     dataset.PatientName = ""
-    dataset.PatientIdentityRemoved = "YES"
-    dataset.DeidentificationMethod = DEIDENTIFICATION_METHOD
-    code = Dataset()
-    code.CodeValue = "113100"
-    code.CodingSchemeDesignator = "DCM"
-    code.CodeMeaning = "Basic Application Confidentiality Profile"
-    dataset.DeidentificationMethodCodeSequence = Sequence([code])
+    dataset.PatientIdentityRemoved = "YES" if pixels_cleaned else "NO"
+    dataset.DeidentificationMethod = [DEIDENTIFICATION_METHOD, PIXELS_CLEANED if pixels_cleaned else PIXELS_NOT_CLEANED]
+    options = [("113100", "Basic Application Confidentiality Profile")]
+    if pixels_cleaned:
+        options.append(("113101", "Clean Pixel Data Option"))
+    dataset.DeidentificationMethodCodeSequence = Sequence([_code(value, meaning) for value, meaning in options])
 
     meta = getattr(dataset, "file_meta", None) or FileMetaDataset()
     _clean(meta, hasher)
     if "SOPInstanceUID" in dataset:
         meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
     dataset.file_meta = meta
+
+
+def _code(value: str, meaning: str) -> Dataset:
+    code = Dataset()
+    code.CodeValue = value
+    code.CodingSchemeDesignator = "DCM"
+    code.CodeMeaning = meaning
+    return code
 
 
 def _clean(dataset: Dataset, hasher: KeyedHasher) -> None:

@@ -1,11 +1,13 @@
-"""DICOM bytes → 8-bit grey frames, the pixel spacing, and the header facts ingest needs.
+"""DICOM bytes → the header facts ingest needs, the pixel spacing, and what may be kept of the image.
 
-Pure: no database, no settings. Every refusal is an InvalidInput that names the problem, raised
-before anything is stored. Sizes are checked from the header before a single pixel is decoded.
+Pure: no database, no settings. Every refusal is an InvalidInput that names the problem. Sizes are
+checked from the header before a single pixel is decoded (or, for a deflated file, inflated); the
+pixels themselves are decoded later, a frame at a time, by qa.services.dicom_frames.
 """
 
 import io
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,10 +16,11 @@ from pydicom import dcmread
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.pixels import apply_color_lut, convert_color_space, get_decoder
+from pydicom.pixels import get_decoder
 
 from qa.errors import InvalidInput
-from qa.services.grey import luminance, rescale_to_uint8
+from qa.services.dicom_inflate import inflated_file, is_deflated
+from qa.services.dicom_size import ImageLimits, ImageSize, checked_size
 
 _UNDEFINED_LENGTH = 0xFFFFFFFF
 # PhysicalUnitsX/YDirection code for centimetres (PS3.3 C.8.5.5.1.15).
@@ -31,6 +34,19 @@ SPACING_MM_RANGE = (0.01, 5.0)
 # US, and OT / none for exported screens (secondary captures often say nothing more); MR, CT, RT
 # dose and the rest are other modalities, which the models were never trained on.
 ACCEPTED_MODALITIES = ("US", "OT", "")
+_REGION_CORNERS = ("RegionLocationMinX0", "RegionLocationMinY0", "RegionLocationMaxX1", "RegionLocationMaxY1")
+
+__all__ = [
+    "DecodedDicom",
+    "ImageLimits",
+    "Spacing",
+    "decode_dicom",
+    "dicom_header",
+    "is_dicom",
+    "plausible_spacing",
+    "refuse_implausible_header",
+    "spacing_from_header",
+]
 
 
 @dataclass(frozen=True)
@@ -40,18 +56,13 @@ class Spacing:
     source: str  # "ultrasound_region", "pixel_spacing" or "request"
 
 
-@dataclass(frozen=True)
-class ImageLimits:
-    max_side: int
-    max_frames: int
-    max_total_pixels: int = 2**28
-    min_side: int = 1
-
-
 @dataclass
 class DecodedDicom:
     dataset: Dataset  # as read, for de-identification; the caller must not keep it beyond the request
-    frames: list[np.ndarray]  # each 2D uint8, luminance
+    size: ImageSize
+    # Pixels inside the union of the ultrasound regions (rows x cols); None when the file has no
+    # regions, so nothing is blanked and its burned-in text cannot be said to be gone.
+    kept: np.ndarray | None
     spacing: Spacing | None
     manufacturer: str
     model_name: str
@@ -66,19 +77,22 @@ def is_dicom(data: bytes) -> bool:
 
 
 def decode_dicom(data: bytes, *, limits: ImageLimits) -> DecodedDicom:
-    dataset = _read(data)
+    """Read and check the header; no pixel is decoded here (see dicom_frames.dicom_frames)."""
+    dataset = _read(data, limits)
     if "PixelData" not in dataset:
         raise InvalidInput("The DICOM file has no pixel data (no image to assess).", code="no_pixel_data")
-    rows, cols, n_frames = _checked_size(dataset, limits)
-    refuse_implausible_header(dataset, rows=rows, cols=cols, limits=limits)
-    frames = _grey_frames(dataset, rows, cols, n_frames)
+    size = checked_size(dataset, limits)
+    refuse_implausible_header(dataset, rows=size.rows, cols=size.cols, limits=limits)
+    _check_decoder(dataset)
+    kept = kept_pixels(dataset, rows=size.rows, cols=size.cols)
     sop_uid = str(dataset.get("SOPInstanceUID", "") or dataset.file_meta.get("MediaStorageSOPInstanceUID", ""))
     if not sop_uid:
         raise InvalidInput("The DICOM file has no SOP Instance UID.", code="invalid_dicom")
     return DecodedDicom(
         dataset=dataset,
-        frames=frames,
-        spacing=spacing_from_header(dataset, rows=rows, cols=cols),
+        size=size,
+        kept=kept,
+        spacing=spacing_from_header(dataset, rows=size.rows, cols=size.cols),
         manufacturer=_text(dataset, "Manufacturer"),
         model_name=_text(dataset, "ManufacturerModelName"),
         study_instance_uid=_text(dataset, "StudyInstanceUID"),
@@ -86,6 +100,45 @@ def decode_dicom(data: bytes, *, limits: ImageLimits) -> DecodedDicom:
         patient_id=_text(dataset, "PatientID"),
         study_date=_date(dataset.get("StudyDate")),
     )
+
+
+def dicom_header(data: bytes, *, limits: ImageLimits) -> Dataset:
+    """The header alone, without reading (or, for a deflated file, inflating) the pixel data: for
+    checks made before decoding, such as recognising a re-send. pydicom's own stop_before_pixels
+    still inflates a deflated file whole first."""
+    with _read_errors():
+        stream = inflated_file(data, limits=limits, header_only=True) if is_deflated(data) else io.BytesIO(data)
+        return dcmread(stream, force=False, stop_before_pixels=True)
+
+
+def kept_pixels(dataset: Dataset, *, rows: int, cols: int) -> np.ndarray | None:
+    """The union of the ultrasound regions, clipped to the image: machines burn their text (name,
+    date, patient) outside the regions, so only these pixels are kept. None when there are no regions."""
+    regions = list(dataset.get("SequenceOfUltrasoundRegions") or [])
+    if not regions:
+        if str(dataset.get("BurnedInAnnotation", "")).strip().upper() == "YES":
+            raise InvalidInput(
+                "The DICOM file says its pixels carry burned-in text (BurnedInAnnotation YES) but describes no "
+                "ultrasound region, so no part of the image is known to be free of it. Send it with its "
+                "SequenceOfUltrasoundRegions, or with the text removed.",
+                code="burned_in_annotation",
+            )
+        return None
+    kept = np.zeros((rows, cols), dtype=bool)
+    for region in regions:
+        if any(region.get(name) is None for name in _REGION_CORNERS):
+            continue
+        x0, y0, x1, y1 = (int(region.get(name)) for name in _REGION_CORNERS)
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, cols - 1), min(y1, rows - 1)
+        if x1 >= x0 and y1 >= y0:
+            kept[y0 : y1 + 1, x0 : x1 + 1] = True
+    if not kept.any():
+        raise InvalidInput(
+            f"The DICOM file's ultrasound regions cover no pixel of its {cols} x {rows} image, so nothing of it "
+            "can be kept.",
+            code="no_image_region",
+        )
+    return kept
 
 
 def spacing_from_header(dataset: Dataset, *, rows: int, cols: int) -> Spacing | None:
@@ -150,23 +203,34 @@ def refuse_implausible_header(dataset: Dataset, *, rows: int, cols: int, limits:
         )
 
 
-def _read(data: bytes) -> Dataset:
-    try:
-        dataset = dcmread(io.BytesIO(data), force=False)
+def _read(data: bytes, limits: ImageLimits) -> Dataset:
+    with _read_errors():
+        # A deflated data set is inflated here, capped by its own header, never by pydicom in one go.
+        stream = inflated_file(data, limits=limits) if is_deflated(data) else io.BytesIO(data)
+        size = stream.getbuffer().nbytes
+        dataset = dcmread(stream, force=False)
+        del stream
         # pydicom reads a file cut short without complaint, handing back the short values.
-        _refuse_truncated(dataset, len(data))
+        _refuse_truncated(dataset, size)
         # Touch every element now, so a damaged one fails here and not half-way through storing.
         for _ in dataset.iterall():
             pass
+    if "TransferSyntaxUID" not in dataset.file_meta:
+        raise InvalidInput("The DICOM file names no transfer syntax.", code="invalid_dicom")
+    return dataset
+
+
+@contextmanager
+def _read_errors():
+    """pydicom's many failures on a damaged file, as one InvalidInput that says what is wrong."""
+    try:
+        yield
     except InvalidDicomError as exc:
         raise InvalidInput(f"The file is not a valid DICOM file: {exc}", code="invalid_dicom") from exc
     except InvalidInput:
         raise
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types for a damaged file
         raise InvalidInput(f"The DICOM file is truncated or corrupt ({exc}).", code="invalid_dicom") from exc
-    if "TransferSyntaxUID" not in dataset.file_meta:
-        raise InvalidInput("The DICOM file names no transfer syntax.", code="invalid_dicom")
-    return dataset
 
 
 def _refuse_truncated(dataset: Dataset, size: int) -> None:
@@ -175,7 +239,7 @@ def _refuse_truncated(dataset: Dataset, size: int) -> None:
     for tag in dataset.keys():
         raw = dataset.get_item(tag)
         if not isinstance(raw, RawDataElement):
-            return
+            continue  # already converted while reading (SpecificCharacterSet): its offset is gone
         end = None if raw.length == _UNDEFINED_LENGTH else raw.value_tell + raw.length
         if end is not None and end > size:
             raise InvalidInput(
@@ -189,35 +253,7 @@ def _refuse_truncated(dataset: Dataset, size: int) -> None:
         raise InvalidInput("The DICOM file is truncated: it ends inside an element's header.", code="invalid_dicom")
 
 
-def _checked_size(dataset: Dataset, limits: ImageLimits) -> tuple[int, int, int]:
-    try:
-        rows, cols = int(dataset.Rows), int(dataset.Columns)
-        n_frames = int(dataset.get("NumberOfFrames") or 1)
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise InvalidInput("The DICOM file lacks valid Rows, Columns or NumberOfFrames.", code="invalid_dicom") from exc
-    if rows < 1 or cols < 1 or n_frames < 1:
-        raise InvalidInput(
-            f"The DICOM image has an empty size ({cols} x {rows}, {n_frames} frames).", code="invalid_dicom"
-        )
-    if rows > limits.max_side or cols > limits.max_side:
-        raise InvalidInput(
-            f"The image is {cols} x {rows} pixels; the largest accepted side is {limits.max_side}.",
-            code="image_too_large",
-        )
-    if n_frames > limits.max_frames:
-        raise InvalidInput(
-            f"The DICOM file holds {n_frames} frames; at most {limits.max_frames} are accepted per upload.",
-            code="too_many_frames",
-        )
-    if rows * cols * n_frames > limits.max_total_pixels:
-        raise InvalidInput(
-            f"The DICOM file holds {rows * cols * n_frames} pixels in all; the limit is {limits.max_total_pixels}.",
-            code="image_too_large",
-        )
-    return rows, cols, n_frames
-
-
-def _grey_frames(dataset: Dataset, rows: int, cols: int, n_frames: int) -> list[np.ndarray]:
+def _check_decoder(dataset: Dataset) -> None:
     syntax = dataset.file_meta.TransferSyntaxUID
     try:
         decoder = get_decoder(syntax)
@@ -231,49 +267,6 @@ def _grey_frames(dataset: Dataset, rows: int, cols: int, n_frames: int) -> list[
         raise InvalidInput(
             f"No decoder is installed for transfer syntax {_syntax_words(syntax)}.", code="unsupported_transfer_syntax"
         )
-    raw_frames = []
-    try:
-        # Frame by frame (as RGB where the data is YCbCr), so a long cine never sits in memory twice.
-        for array, meta in decoder.iter_array(dataset):
-            raw_frames.append((array, str(meta.get("photometric_interpretation", ""))))
-    except Exception as exc:  # noqa: BLE001 - decoders raise many types for damaged data
-        raise InvalidInput(f"The DICOM pixel data cannot be decoded ({exc}).", code="undecodable_pixels") from exc
-    if len(raw_frames) != n_frames:
-        raise InvalidInput(
-            f"The DICOM file announces {n_frames} frames but holds {len(raw_frames)}.", code="undecodable_pixels"
-        )
-    try:
-        colour_to_grey = [_as_luminance(array, photometric, dataset) for array, photometric in raw_frames]
-    except Exception as exc:  # noqa: BLE001 - a broken palette or colour space
-        raise InvalidInput(f"The DICOM colour data cannot be converted ({exc}).", code="undecodable_pixels") from exc
-    # One scale for every frame of a cine, so brightness does not flicker between frames.
-    frames = rescale_to_uint8(colour_to_grey)
-    for frame in frames:
-        if frame.shape != (rows, cols):
-            raise InvalidInput(f"A decoded frame is {frame.shape}, not {rows} x {cols}.", code="undecodable_pixels")
-    return frames
-
-
-def _as_luminance(array: np.ndarray, photometric: str, dataset: Dataset) -> np.ndarray:
-    if photometric == "PALETTE COLOR":
-        array = apply_color_lut(array, dataset)
-        # LUT entries of 16 bits span 0..65535: bring them to 0..255 as the LUT's author meant.
-        if int(dataset.RedPaletteColorLookupTableDescriptor[2]) == 16:
-            array = array.astype(np.float64) / 257.0
-        photometric = "RGB"
-    elif photometric.startswith("YBR") and array.ndim == 3:
-        if photometric in ("YBR_FULL", "YBR_FULL_422"):
-            array = convert_color_space(array, photometric, "RGB")
-            photometric = "RGB"
-        else:
-            # YBR_RCT / YBR_ICT left undecoded: the first channel is already the luminance.
-            return array[..., 0]
-    if array.ndim == 3:
-        return luminance(array)
-    if photometric == "MONOCHROME1":
-        # Low values are white: invert (8-bit in place of range, wider data by sign before rescaling).
-        return 255 - array if array.dtype == np.uint8 else -array.astype(np.float64)
-    return array
 
 
 def _syntax_words(syntax) -> str:

@@ -1,12 +1,24 @@
 """Writing frame PNGs and de-identified DICOM files, and taking them back if the transaction fails."""
 
 import io
+import struct
+import tempfile
 import uuid
+import zlib
+from typing import IO
 
 import numpy as np
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import models
 from PIL import Image
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_dataset, write_file_meta_info
+from pydicom.tag import Tag
+from pydicom.uid import DeflatedExplicitVRLittleEndian
+
+_PIXEL_GROUP = Tag(0x7FE0, 0x0000)
 
 
 # Level 1: about ten times faster than the default on an ultrasound frame, for files ~15% larger.
@@ -16,16 +28,84 @@ def grey_png_bytes(frame: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+class StoredDicomFile:
+    """A DICOM file written frame by frame to a temporary file: the header (every element before the
+    pixel data), then each frame's decoded pixels, in Deflated Explicit VR Little Endian. The stored
+    copy is decoded and blanked, so it cannot keep the sender's compression; deflating it as it is
+    written keeps it lossless without making a 3 MB RLE upload a 200 MB file. One frame is in memory
+    at a time, and ingest reads such files back with its capped inflate."""
+
+    def __init__(self, dataset: Dataset, *, frames: int):
+        self._dataset = dataset
+        self._frames = frames
+        self._written = 0
+        self._length = 0
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="fusqa-dicom-")
+        # Level 1: the blanked margins and the speckle deflate about as well as at level 6, much faster.
+        self._deflater = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
+
+    def append(self, native: np.ndarray, *, photometric: str) -> None:
+        if self._written == 0:
+            self._write_header(native, photometric)
+        data = np.ascontiguousarray(native, dtype=native.dtype.newbyteorder("<"))
+        if data.nbytes * self._frames != self._length:
+            raise ValueError("every frame of a DICOM file has the size of the first")
+        self._file.write(self._deflater.compress(data.reshape(-1).view(np.uint8)))  # a view: no byte copy
+        self._written += 1
+
+    def __enter__(self) -> "StoredDicomFile":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._file.close()  # the temporary file goes with it, also when a frame failed half-way
+
+    def finished(self) -> IO[bytes]:
+        """The whole file, positioned at its start (valid until the `with` block ends)."""
+        if self._written != self._frames:
+            raise ValueError(f"{self._written} frames written of {self._frames}")
+        if self._length % 2:
+            self._file.write(self._deflater.compress(b"\x00"))
+        self._file.write(self._deflater.flush())
+        self._file.seek(0)
+        return self._file
+
+    def _write_header(self, native: np.ndarray, photometric: str) -> None:
+        # Everything before group 7FE0: its offset tables describe the sender's compressed fragments.
+        header = Dataset({tag: self._dataset.get_item(tag) for tag in self._dataset.keys() if tag < _PIXEL_GROUP})
+        meta = FileMetaDataset(self._dataset.file_meta)
+        meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+        header.PhotometricInterpretation = photometric
+        bits = native.dtype.itemsize * 8
+        if int(header.BitsAllocated) != bits:  # 1-bit data comes out of the decoder one byte a pixel
+            header.BitsAllocated = bits
+        if int(header.get("SamplesPerPixel") or 1) > 1:
+            header.PlanarConfiguration = 0  # the decoder hands colour pixels interleaved
+        self._file.write(b"\x00" * 128 + b"DICM")
+        encoded = DicomBytesIO()
+        encoded.is_little_endian, encoded.is_implicit_VR = True, False
+        write_file_meta_info(encoded, meta, enforce_standard=True)
+        self._file.write(encoded.getvalue())
+        body = DicomBytesIO()
+        body.is_little_endian, body.is_implicit_VR = True, False
+        write_dataset(body, header)
+        self._length = native.nbytes * self._frames
+        vr = b"OB" if native.dtype.itemsize == 1 else b"OW"
+        length = self._length + self._length % 2
+        element = struct.pack("<HH", 0x7FE0, 0x0010) + vr + b"\x00\x00" + struct.pack("<I", length)
+        self._file.write(self._deflater.compress(body.getvalue() + element))
+
+
 class StoredFiles:
     """Files written for one upload. Names are random: nothing about the patient is in a path."""
 
     def __init__(self) -> None:
         self._written: list[tuple[models.FileField, str]] = []
 
-    def save(self, *, instance: models.Model, field_name: str, extension: str, data: bytes) -> str:
+    def save(self, *, instance: models.Model, field_name: str, extension: str, data: bytes | IO[bytes]) -> str:
         field = instance._meta.get_field(field_name)
         name = field.generate_filename(instance, f"{uuid.uuid4().hex}.{extension}")
-        stored = field.storage.save(name, ContentFile(data))
+        content = ContentFile(data) if isinstance(data, bytes) else File(data)
+        stored = field.storage.save(name, content)
         self._written.append((field, stored))
         return stored
 

@@ -20,10 +20,11 @@ from qa.errors import FusqaError, InvalidInput, NotAllowed, PayloadTooLarge
 from qa.models import AuditAction, Frame, FrameSource, Hospital, Machine, Study, User
 from qa.permissions import can_upload_to
 from qa.services.audit import audit_record
-from qa.services.deidentify import KeyedHasher, deidentified_dicom_bytes
-from qa.services.dicom_decode import ImageLimits, Spacing, decode_dicom, is_dicom, plausible_spacing
+from qa.services.deidentify import KeyedHasher, deidentify_dataset
+from qa.services.dicom_decode import DecodedDicom, ImageLimits, Spacing, decode_dicom, is_dicom, plausible_spacing
+from qa.services.dicom_frames import dicom_frames
 from qa.services.dicom_header import read_dicom_header
-from qa.services.image_store import StoredFiles, grey_png_bytes
+from qa.services.image_store import StoredDicomFile, StoredFiles, grey_png_bytes
 from qa.services.jobs import jobs_create_for_frames
 from qa.services.raster_decode import decode_raster, raster_format
 from qa.services.resend import SentFacts, resend_reconcile
@@ -47,7 +48,8 @@ class _Prepared:
     """Everything decoded and checked, ready to be stored."""
 
     source: str
-    frames: list
+    frames: list  # PNG / JPEG: the one grey frame, decoded
+    dicom: DecodedDicom | None  # DICOM: its frames are decoded one at a time while they are stored
     spacing: Spacing
     sop_instance_uid: str
     study_key: str
@@ -55,7 +57,6 @@ class _Prepared:
     exam_date: date | None
     manufacturer: str
     model_name: str
-    source_file_bytes: bytes | None
 
 
 def _audited(ingest):
@@ -133,7 +134,10 @@ def ingest_upload(
 
     hasher = KeyedHasher(secret=settings.FUSQA_PATIENT_KEY_SECRET, hospital_id=hospital.id)
     limits = ImageLimits(
-        max_side=settings.FUSQA_MAX_IMAGE_SIDE, max_frames=settings.FUSQA_MAX_FRAMES_PER_UPLOAD, min_side=MIN_IMAGE_SIDE
+        max_side=settings.FUSQA_MAX_IMAGE_SIDE,
+        max_frames=settings.FUSQA_MAX_FRAMES_PER_UPLOAD,
+        max_pixel_bytes=settings.FUSQA_MAX_PIXEL_BYTES,
+        min_side=MIN_IMAGE_SIDE,
     )
     early = _identity_before_decoding(
         data,
@@ -240,10 +244,12 @@ def _prepare_dicom(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, req
     sop_uid = hasher.uid(decoded.sop_instance_uid)
     # Without a StudyInstanceUID the instance is its own study.
     study_key = hasher.study_key(decoded.study_instance_uid or "sop:" + decoded.sop_instance_uid)
-    source_bytes = deidentified_dicom_bytes(decoded.dataset, hasher=hasher, patient_key=patient_key)
+    # The header now; the pixels (blanked outside the ultrasound regions) as they are stored.
+    deidentify_dataset(decoded.dataset, hasher=hasher, patient_key=patient_key, pixels_cleaned=decoded.kept is not None)
     return _Prepared(
         source=FrameSource.DICOM,
-        frames=decoded.frames,
+        frames=[],
+        dicom=decoded,
         spacing=spacing,
         sop_instance_uid=sop_uid,
         study_key=study_key,
@@ -253,7 +259,6 @@ def _prepare_dicom(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, req
         exam_date=decoded.study_date,
         manufacturer=decoded.manufacturer[:_MACHINE_FIELD_CHARS],
         model_name=decoded.model_name[:_MACHINE_FIELD_CHARS],
-        source_file_bytes=source_bytes,
     )
 
 
@@ -266,6 +271,7 @@ def _prepare_raster(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, re
     return _Prepared(
         source=FrameSource.PNG if kind == "png" else FrameSource.JPEG,
         frames=[frame],
+        dicom=None,
         spacing=request_spacing,
         sop_instance_uid=sop_uid,
         # A plain image carries no study: each distinct file is its own, and a re-send finds it.
@@ -274,7 +280,6 @@ def _prepare_raster(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, re
         exam_date=None,
         manufacturer="",
         model_name="",
-        source_file_bytes=None,
     )
 
 
@@ -307,21 +312,14 @@ def _store(*, hospital: Hospital, prepared: _Prepared, reported_ga_days: float |
             if not created:
                 _fill_missing(study, machine=machine, exam_date=prepared.exam_date, reported_ga_days=reported_ga_days)
 
-            source_name = ""
-            if prepared.source_file_bytes is not None:
-                source_name = written.save(
-                    instance=Frame(hospital=hospital),
-                    field_name="source_file",
-                    extension="dcm",
-                    data=prepared.source_file_bytes,
-                )
+            source_name, pngs = _store_files(written, hospital=hospital, prepared=prepared)
             frames = []
-            for number, pixels in enumerate(prepared.frames, start=1):
+            for number, (png_name, height, width) in enumerate(pngs, start=1):
                 frame = Frame(
                     hospital=hospital,
                     study=study,
-                    width=int(pixels.shape[1]),
-                    height=int(pixels.shape[0]),
+                    width=width,
+                    height=height,
                     spacing_row_mm=prepared.spacing.row_mm,
                     spacing_col_mm=prepared.spacing.col_mm,
                     spacing_source=prepared.spacing.source,
@@ -329,9 +327,7 @@ def _store(*, hospital: Hospital, prepared: _Prepared, reported_ga_days: float |
                     source_file=source_name,
                     sop_instance_uid=prepared.sop_instance_uid,
                     frame_number=number,
-                )
-                frame.pixels = written.save(
-                    instance=frame, field_name="pixels", extension="png", data=grey_png_bytes(pixels)
+                    pixels=png_name,
                 )
                 frame.save()
                 frames.append(frame)
@@ -340,6 +336,31 @@ def _store(*, hospital: Hospital, prepared: _Prepared, reported_ga_days: float |
         written.delete_all()
         raise
     return IngestResult(study=study, frames=frames, duplicate=False)
+
+
+def _store_files(written: StoredFiles, *, hospital: Hospital, prepared: _Prepared) -> tuple[str, list]:
+    """Each frame's PNG, written as soon as it is made, and the de-identified DICOM: (the DICOM's
+    name or "", [(PNG name, height, width)])."""
+    pngs = []
+
+    def save_png(grey) -> None:
+        name = written.save(
+            instance=Frame(hospital=hospital), field_name="pixels", extension="png", data=grey_png_bytes(grey)
+        )
+        pngs.append((name, int(grey.shape[0]), int(grey.shape[1])))
+
+    if prepared.dicom is None:
+        for grey in prepared.frames:
+            save_png(grey)
+        return "", pngs
+    with StoredDicomFile(prepared.dicom.dataset, frames=prepared.dicom.size.frames) as dicom:
+        for frame in dicom_frames(prepared.dicom):
+            dicom.append(frame.native, photometric=frame.photometric)
+            save_png(frame.grey)
+        source_name = written.save(
+            instance=Frame(hospital=hospital), field_name="source_file", extension="dcm", data=dicom.finished()
+        )
+    return source_name, pngs
 
 
 def _machine(hospital: Hospital, manufacturer: str, model_name: str) -> Machine | None:

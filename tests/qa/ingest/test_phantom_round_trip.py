@@ -24,7 +24,8 @@ def test_a_phantom_dicom_uploads_with_its_spacing_and_machine(client_for, profil
 
     assert response.status_code == 201, response.content
     frame = Frame.objects.get(id=response.json()["frames"][0]["id"])
-    assert (frame.height, frame.width) == scan.image.shape
+    # The exported screen: the scan below the machine's header bar of patient and exam text.
+    assert (frame.height, frame.width) == synth.exported_screen(scan)[0].shape
     assert frame.spacing_source == "ultrasound_region"
     assert frame.spacing_row_mm == pytest.approx(scan.spacing_mm[0], rel=1e-6)
     assert frame.spacing_col_mm == pytest.approx(scan.spacing_mm[1], rel=1e-6)

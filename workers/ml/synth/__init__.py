@@ -10,7 +10,7 @@ Pure numpy / scipy / pydicom; never imports Django or qa.
 
 from .anatomy import CRL_RANGE_MM
 from .degradations import DEGRADATION_KINDS, DegradedMask, degrade_mask, dice, mask_quality
-from .dicom_writer import scan_to_dataset, scan_to_dicom_bytes
+from .dicom_writer import exported_screen, scan_to_dataset, scan_to_dicom_bytes
 from .fetus import robinson_crl_mm, robinson_ga_days
 from .output import write_scans
 from .profiles import Drift, MachineProfile, get_profile, list_profiles, load_profile, register_profile
@@ -35,6 +35,7 @@ __all__ = [
     "register_profile",
     "robinson_crl_mm",
     "robinson_ga_days",
+    "exported_screen",
     "scan_to_dataset",
     "scan_to_dicom_bytes",
     "write_scans",

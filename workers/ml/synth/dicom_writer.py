@@ -1,7 +1,10 @@
 """Synthetic frames as real DICOM files (Ultrasound Image Storage), deterministic from the seed.
 
 The patient and institution are invented but look real, so that the product's de-identification
-has something to remove. UIDs derive from the profile and seed (same seed, same bytes).
+has something to remove: in the header, and burned into the pixels. As real machines do, the exported
+image is the screen: a header bar with the institution, the patient's name and ID, the exam date and
+the machine above the scan, outside the ultrasound region the file declares (BurnedInAnnotation YES).
+UIDs derive from the profile and seed (same seed, same bytes).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian, generate_uid
 
+from .overlays import header_bar
 from .scan import SyntheticScan
 
 US_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.6.1"
@@ -74,16 +78,19 @@ def scan_to_dataset(scan: SyntheticScan, *, accession: str | None = None) -> Dat
     ds.BodyPartExamined = "UTERUS"
     ds.TransducerData = m.probe_name
 
-    rows, cols = scan.image.shape
+    screen, bar_rows = exported_screen(scan)
+    rows, cols = screen.shape
     ds.Rows, ds.Columns = rows, cols
+    ds.BurnedInAnnotation = "YES"
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
     ds.BitsAllocated = ds.BitsStored = 8
     ds.HighBit = 7
     ds.PixelRepresentation = 0
-    ds.PixelData = np.ascontiguousarray(scan.image, dtype=np.uint8).tobytes()
+    ds.PixelData = np.ascontiguousarray(screen, dtype=np.uint8).tobytes()
 
     x0, y0, x1, y1 = scan.region_box
+    y0, y1 = y0 + bar_rows, y1 + bar_rows
     region = Dataset()
     region.RegionSpatialFormat = 1  # 2-D tissue image
     region.RegionDataType = 1  # tissue
@@ -97,6 +104,18 @@ def scan_to_dataset(scan: SyntheticScan, *, accession: str | None = None) -> Dat
     region.TransducerFrequency = int(round(m.center_frequency_mhz * 1000))  # kHz
     ds.SequenceOfUltrasoundRegions = Sequence([region])
     return ds
+
+
+def exported_screen(scan: SyntheticScan) -> tuple[np.ndarray, int]:
+    """The scan below its header bar of identifying text, and the bar's height in rows."""
+    name, pid, _ = invented_patient(scan.seed)
+    m = scan.machine
+    lines = [
+        f"{m.institution_name}   {m.manufacturer} {m.model_name}",
+        f"{name.replace('^', ', ')}   ID {pid}   {scan.study_date.strftime('%d/%m/%Y')}",
+    ]
+    bar = header_bar(m, cols=scan.image.shape[1], lines=lines)
+    return np.vstack([bar, scan.image]), bar.shape[0]
 
 
 def scan_to_dicom_bytes(scan: SyntheticScan, **kwargs) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 
 import numpy as np
@@ -24,9 +23,7 @@ def anonymisation_box_px(profile: MachineProfile) -> tuple[int, int, int, int]:
     return int(t * rows), int(left * cols), int(b * rows), int(r * cols)
 
 
-def burn_in(
-    image: np.ndarray, profile: MachineProfile, geom: SectorGeometry, study_date: dt.date, ga_text: str
-) -> np.ndarray:
+def burn_in(image: np.ndarray, profile: MachineProfile, geom: SectorGeometry, ga_text: str) -> np.ndarray:
     """Draw the machine's text and ruler on a uint8 image and black out the anonymisation box."""
     pil = Image.fromarray(image)
     draw = ImageDraw.Draw(pil)
@@ -40,7 +37,9 @@ def burn_in(
         f"Gn {profile.gain_db:+.0f}  DR {profile.dynamic_range_db:.0f}",
         f"D {depth_cm:.1f}cm  Z{geom.zoom_index + 1}",
         "MI 0.8  TIs 0.2",
-        study_date.strftime("%d/%m/%Y"),
+        # The exam date and the patient belong to the header bar outside the image region
+        # (header_bar), where machines put them; inside the region only the preset is named.
+        "OB 1st Trim",
         ga_text,
     ]
     x = 6 if profile.text_corner == "top-left" else profile.image_cols - 11 * size
@@ -63,3 +62,15 @@ def burn_in(
     t, left, b, r = anonymisation_box_px(profile)
     out[t:b, left:r] = 0
     return out
+
+
+def header_bar(profile: MachineProfile, *, cols: int, lines: list[str]) -> np.ndarray:
+    """The strip above the image where a machine writes the institution, the patient and the exam
+    date: outside the ultrasound region the exported DICOM declares (uint8, a few text lines high)."""
+    size = max(9, profile.image_rows // 42)
+    height = len(lines) * (size + 3) + 6
+    pil = Image.new("L", (cols, height), 0)
+    draw = ImageDraw.Draw(pil)
+    for i, text in enumerate(lines):
+        draw.text((6, 3 + i * (size + 3)), text, fill=220, font=_font(size))
+    return np.asarray(pil).copy()

@@ -99,7 +99,7 @@ def generate_scan(
     ga_true = robinson_ga_days(scene.fetus.crl_mm)
     ga_reported = round(ga_true + float(_rng(seed, 3).normal(0.0, GA_DATING_SD_DAYS)), 1)
     geom = window_geometry(machine, scene.zoom_index)
-    image = burn_in(image, machine, geom, date, format_ga(ga_reported))
+    image = burn_in(image, machine, geom, format_ga(ga_reported))
     p = scene.fetus.crl_points
     rows = (p[:, 1] - geom.y0_mm) / geom.spacing_mm
     cols = (p[:, 0] - geom.x0_mm) / geom.spacing_mm
