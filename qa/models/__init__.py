@@ -1,6 +1,8 @@
 """The domain's tables. Each file holds one part of it; import from here."""
 
 from qa.models.accounts import Membership, Role, User
+from qa.models.alerts import DriftAlert, DriftRule
+from qa.models.dashboard import DailyQuality, DriftSettings
 from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, Verdict
@@ -9,6 +11,10 @@ from qa.models.studies import Frame, FrameSource, Study
 
 __all__ = [
     "Assessment",
+    "DailyQuality",
+    "DriftAlert",
+    "DriftRule",
+    "DriftSettings",
     "Frame",
     "FrameSource",
     "Hospital",
