@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qa.apis import auth, frames, hospitals, masks, models, studies, uploads
+from qa.apis import auth, dashboard, frames, hospitals, masks, models, studies, uploads
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -22,4 +22,7 @@ urlpatterns: list = [
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+    path("dashboard/", dashboard.DashboardApi.as_view(), name="dashboard"),
+    path("alerts/", dashboard.AlertListApi.as_view(), name="alert-list"),
+    path("alerts/<int:alert_id>/acknowledge/", dashboard.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
 ]
