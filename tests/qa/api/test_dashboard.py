@@ -1,5 +1,7 @@
 """GET /api/dashboard/: the contract other clients use, its validation and its scoping."""
 
+import json
+
 import pytest
 
 from qa.services.rollups import quality_rollups_rebuild
@@ -81,3 +83,17 @@ def test_an_expert_reads_their_own_hospital(world, client_for):
 
 def test_without_a_login_the_dashboard_is_refused(world, api_client):
     assert api_client.get("/api/dashboard/").status_code in (401, 403)
+
+
+def test_the_answer_is_exactly_what_the_published_schema_s_serializer_makes_of_it(world, client_for):
+    from datetime import date
+
+    from rest_framework.renderers import JSONRenderer
+
+    from qa.apis.dashboard import DashboardSerializer
+    from qa.dashboard_selectors import dashboard_get
+
+    body = client_for(world.admin).get("/api/dashboard/", {"bucket": "day", **MARCH}).json()
+
+    selected = dashboard_get(user=world.admin, start=date(2026, 3, 1), end=date(2026, 3, 31), bucket="day")
+    assert body == json.loads(JSONRenderer().render(DashboardSerializer(selected).data))
