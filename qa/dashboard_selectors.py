@@ -7,7 +7,6 @@ The poor rate is poor / (good + poor): of the masks FUSQA could judge, the share
 verdicts (out of distribution, implausible mask, failed processing) are counted apart, not in the rate.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -168,21 +167,56 @@ def dashboard_get(
     rows = DailyQuality.objects.filter(hospital__in=[h.id for h in hospital_list], day__gte=start, day__lte=end)
     if machine_id is not None:
         rows = rows.filter(machine_id=machine_id)
+    # One pass over the rows into (hospital, machine, bucket) cells, plain sums and the histograms; the
+    # series, machines and hospitals are then built from the few cells (this loop is the request's cost).
+    cells: dict[tuple[int, int | None, date], list[int]] = {}
+    bucket_of: dict[date, date] = {}
+    sums = [0] * 4  # GA count and |sum| of good, then of poor
+    lacking = [0] * 4  # good and poor without a reported GA, then without a measured one
+    histograms: dict[str, list[list[int]]] = {"good": [], "poor": []}
+    for hospital, machine, day, good, poor, unknown, *ga, histogram, g_rep, p_rep, g_meas, p_meas in rows.values_list(
+        *_ROLLUP_FIELDS
+    ):
+        first_day = bucket_of.get(day)
+        if first_day is None:
+            first_day = bucket_of[day] = bucket_start(day, bucket)
+        cell = cells.get((hospital, machine, first_day))
+        if cell is None:
+            cell = cells[(hospital, machine, first_day)] = [0, 0, 0]
+        cell[0] += good
+        cell[1] += poor
+        cell[2] += unknown
+        sums[0] += ga[0]
+        sums[1] += ga[1]
+        sums[2] += ga[2]
+        sums[3] += ga[3]
+        lacking[0] += g_rep
+        lacking[1] += p_rep
+        lacking[2] += g_meas
+        lacking[3] += p_meas
+        histograms["good"].append(histogram["good"])
+        histograms["poor"].append(histogram["poor"])
+
     starts = bucket_starts(start, end, bucket)
     overall = SeriesTally(starts, bucket)
     per_hospital = {h.id: SeriesTally(starts, bucket) for h in hospital_list}
     per_machine = {(m.hospital_id, m.id): SeriesTally(starts, bucket) for m in machine_list}
-    ga = {"good": GaTally(), "poor": GaTally()}
-    for row in rows.values_list(*_ROLLUP_FIELDS):
-        (hospital, machine, day, good, poor, unknown, good_n, good_abs, poor_n, poor_abs, histogram, *lacking) = row
-        overall.add(day, good, poor, unknown)
-        per_hospital[hospital].add(day, good, poor, unknown)
-        key = (hospital, machine)
-        if key not in per_machine:  # studies without a machine
-            per_machine[key] = SeriesTally(starts, bucket)
-        per_machine[key].add(day, good, poor, unknown)
-        _ga_add(ga["good"], good_n, good_abs, histogram["good"], lacking[0], lacking[2])
-        _ga_add(ga["poor"], poor_n, poor_abs, histogram["poor"], lacking[1], lacking[3])
+    for (hospital, machine, first_day), counts in cells.items():
+        overall.add(first_day, *counts)
+        per_hospital[hospital].add(first_day, *counts)
+        if (hospital, machine) not in per_machine:  # studies without a machine
+            per_machine[(hospital, machine)] = SeriesTally(starts, bucket)
+        per_machine[(hospital, machine)].add(first_day, *counts)
+    ga = {
+        label: GaTally(
+            count=sums[2 * i],
+            abs_sum=sums[2 * i + 1],
+            histogram=[sum(column) for column in zip(*histograms[label], strict=True)] or [0] * GA_BIN_COUNT,
+            without_reported_ga=lacking[i],
+            without_measured_ga=lacking[2 + i],
+        )
+        for i, label in enumerate(("good", "poor"))
+    }
 
     machine_by_id = {m.id: m for m in machine_list}
     hospital_by_id = {h.id: h for h in hospital_list}
@@ -201,14 +235,6 @@ def dashboard_get(
         ],
         "ga_discrepancy": {label: tally.as_dict() for label, tally in ga.items()},
     }
-
-
-def _ga_add(tally: GaTally, count: int, abs_sum: float, histogram: Iterable[int], no_reported: int, no_measured: int):
-    tally.count += count
-    tally.abs_sum += abs_sum
-    tally.histogram = [a + b for a, b in zip(tally.histogram, histogram, strict=True)]
-    tally.without_reported_ga += no_reported
-    tally.without_measured_ga += no_measured
 
 
 def _hospital_order(hospitals: list[Hospital], hospital_id: int) -> int:
