@@ -1,5 +1,7 @@
 """The dashboard's rollups: written with the results, recounted per day, rebuilt from scratch alike."""
 
+import threading
+import time
 from datetime import date
 from io import StringIO
 
@@ -106,3 +108,43 @@ def test_processing_counts_its_results_and_failures_in_the_same_transaction(tmp_
     assert {frame.id for frame in good} <= set(
         ProcessingJob.objects.filter(status="done").values_list("frame", flat=True)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_hospital_s_day_at_once_both_end_up_counted():
+    from django.db import connection, transaction
+
+    from qa.models import Assessment, Mask, MaskKind, ModelKind
+    from tests.factories import FrameFactory, ModelVersionFactory, StudyFactory
+
+    study = StudyFactory(exam_date=date(2026, 3, 2))
+    segmenter, assessor = ModelVersionFactory(), ModelVersionFactory(kind=ModelKind.FUSQA)
+    both_written = threading.Barrier(2)
+    errors = []
+
+    def write(label: str) -> None:
+        try:
+            with transaction.atomic():
+                frame = FrameFactory(study=study, sop_instance_uid=f"2.25.{label}")
+                mask = Mask.objects.create(
+                    frame=frame, kind=MaskKind.MODEL, version=1, model_version=segmenter, area_px=1, data="m.png"
+                )
+                Assessment.objects.create(mask=mask, model_version=assessor, p_good=0.5, label=label)
+                # Neither has committed: without the lock each recount would miss the other's frame.
+                both_written.wait(timeout=20)
+                quality_rollups_refresh(frame_ids=[frame.id])
+                time.sleep(0.3)
+        except Exception as exc:  # noqa: BLE001 - reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(label,)) for label in ("good", "poor")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    row = DailyQuality.objects.get(hospital=study.hospital, day=date(2026, 3, 2))
+    assert (row.good, row.poor, row.unknown) == (1, 1, 0)
