@@ -41,3 +41,7 @@ class MaskAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # masks are never overwritten
+
+
+# Per-hospital drift-watch settings (qa.services.alerts); alerts are acknowledged through the API only.
+admin.site.register(models.DriftSettings)
