@@ -61,3 +61,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Per-hospital drift-watch settings (qa.services.alerts); alerts are acknowledged through the API only.
+admin.site.register(models.DriftSettings)

@@ -42,3 +42,12 @@ class IsFusqaAdmin(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.is_fusqa_admin)
+
+
+def can_acknowledge_alerts_in(user: User, hospital: Hospital) -> bool:
+    """Drift alerts are acknowledged by the hospital's QA managers, or an admin; experts only read them."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_fusqa_admin:
+        return True
+    return user.role == Role.QA_MANAGER and hospitals_visible_to(user).filter(pk=hospital.pk).exists()

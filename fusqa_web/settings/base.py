@@ -215,6 +215,7 @@ CELERY_TASK_ROUTES = {
     "workers.tasks.processing.*": {"queue": FUSQA_GPU_QUEUE},
     "workers.tasks.training.*": {"queue": FUSQA_GPU_QUEUE},
     "workers.tasks.maintenance.*": {"queue": FUSQA_DEFAULT_QUEUE},
+    "workers.tasks.dashboard.*": {"queue": FUSQA_DEFAULT_QUEUE},
 }
 
 LOGGING = {
@@ -236,5 +237,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-jobs": {
         "task": "workers.tasks.maintenance.requeue_stuck_jobs",
         "schedule": float(env_int("FUSQA_SWEEP_EVERY_SECONDS", 60)),
+    },
+    # The drift rule re-reads the rollups, which are current at every commit: this is the alerts' delay.
+    "evaluate-drift": {
+        "task": "workers.tasks.dashboard.evaluate_drift",
+        "schedule": float(env_int("FUSQA_DRIFT_EVERY_SECONDS", 3600)),
     },
 }

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from qa.apis import audit, auth, errors, frames, hospitals, masks, models, studies, uploads
+from qa.apis import audit, auth, dashboard, errors, frames, hospitals, masks, models, studies, uploads
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -26,6 +26,9 @@ urlpatterns: list = [
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
     path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
     path("audit-events/export.csv", audit.AuditEventExportApi.as_view(), name="audit-event-export"),
+    path("dashboard/", dashboard.DashboardApi.as_view(), name="dashboard"),
+    path("alerts/", dashboard.AlertListApi.as_view(), name="alert-list"),
+    path("alerts/<int:alert_id>/acknowledge/", dashboard.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
     # Last: every other /api/ path.
     re_path(r"^", errors.api_not_found, name="api-not-found"),
 ]

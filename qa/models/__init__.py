@@ -1,7 +1,9 @@
 """The domain's tables. Each file holds one part of it; import from here."""
 
 from qa.models.accounts import Membership, Role, User
+from qa.models.alerts import DriftAlert, DriftRule
 from qa.models.audit import AuditAction, AuditEvent, AuditLogIsAppendOnly
+from qa.models.dashboard import DailyQuality, DriftSettings
 from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, Verdict
@@ -13,6 +15,10 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "AuditLogIsAppendOnly",
+    "DailyQuality",
+    "DriftAlert",
+    "DriftRule",
+    "DriftSettings",
     "Frame",
     "FrameSource",
     "Hospital",

@@ -36,6 +36,7 @@ class AuditAction(models.TextChoices):
     TRAINING_RUN_STARTED = "training_run.started", "Training run started"
     TRAINING_RUN_CANCELLED = "training_run.cancelled", "Training run cancelled"
     AUDIT_EXPORTED = "audit.exported", "Audit log exported"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged", "Drift alert acknowledged"
 
 
 class AuditEventQuerySet(models.QuerySet):

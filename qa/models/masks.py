@@ -64,6 +64,8 @@ class Assessment(models.Model):
     class Label(models.TextChoices):
         GOOD = "good", "Good"
         POOR = "poor", "Poor"
+        # Out of distribution, or an implausible mask: FUSQA's good/poor says nothing about it.
+        UNKNOWN = "unknown", "Unknown"
 
     mask = models.ForeignKey(Mask, on_delete=models.PROTECT, related_name="assessments")
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="assessments")
@@ -76,7 +78,9 @@ class Assessment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mask", "model_version"], name="assessment_one_per_mask_and_model"),
             models.CheckConstraint(condition=models.Q(p_good__gte=0, p_good__lte=1), name="assessment_p_in_0_1"),
-            models.CheckConstraint(condition=models.Q(label__in=["good", "poor"]), name="assessment_label_valid"),
+            models.CheckConstraint(
+                condition=models.Q(label__in=["good", "poor", "unknown"]), name="assessment_label_valid"
+            ),
         ]
 
     def __str__(self) -> str:

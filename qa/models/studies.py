@@ -26,6 +26,8 @@ class Study(models.Model):
                 name="study_reported_ga_plausible",
             ),
         ]
+        # The dashboard's rollups recount one hospital's day (qa.services.rollups).
+        indexes = [models.Index(fields=["hospital", "exam_date"], name="study_hospital_exam_date")]
 
     def __str__(self) -> str:
         return f"study {self.pk} ({self.hospital})"
@@ -68,6 +70,8 @@ class Frame(models.Model):
             models.CheckConstraint(condition=models.Q(width__gt=0, height__gt=0), name="frame_size_positive"),
             models.CheckConstraint(condition=models.Q(frame_number__gte=1), name="frame_number_from_one"),
         ]
+        # Frames without an exam date count on their upload day (qa.services.rollups).
+        indexes = [models.Index(fields=["hospital", "created_at"], name="frame_hospital_created")]
 
     def __str__(self) -> str:
         return f"frame {self.pk} of study {self.study_id}"

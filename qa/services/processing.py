@@ -19,6 +19,7 @@ from PIL import Image
 
 from qa.models import Assessment, Frame, JobStatus, Mask, MaskKind, Measurement, ModelKind, ProcessingJob
 from qa.services.model_registry import model_cache
+from qa.services.rollups import quality_rollups_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ def _results_write_batch(*, results: dict, segmentation_version, fusqa_version) 
             running = ProcessingJob.objects.filter(status=JobStatus.RUNNING)
             running.filter(id__in=found).update(status=JobStatus.DONE, reason="", finished_at=now)
             running.filter(id__in=empty).update(status=JobStatus.DONE, reason=NO_FETUS, finished_at=now)
+            quality_rollups_refresh(frame_ids=[job.frame_id for job in jobs])
     except BaseException:
         for name in stored_names:
             storage.delete(name)
@@ -237,6 +239,7 @@ def _results_write(*, job, result, segmentation_version, fusqa_version) -> None:
             if crl is not None:
                 _measurement(stored, result).save()
             _job_finish(job, JobStatus.DONE, "" if crl is not None else NO_FETUS)
+            quality_rollups_refresh(frame_ids=[frame.pk])
     except IntegrityError:
         # Another delivery of the same job stored its mask first: keep theirs, drop our file.
         stored.data.storage.delete(stored.data.name)
@@ -259,7 +262,9 @@ def _job_finish(job: ProcessingJob, status: str, reason: str) -> None:
 
 
 def _job_fail(job: ProcessingJob, reason: str, outcome: BatchOutcome) -> None:
-    _job_finish(job, JobStatus.FAILED, reason)
+    with transaction.atomic():  # a failed frame counts as unknown on the dashboard
+        _job_finish(job, JobStatus.FAILED, reason)
+        quality_rollups_refresh(frame_ids=[job.frame_id])
     outcome.failed[job.id] = reason
 
 
