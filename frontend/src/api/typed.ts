@@ -6,7 +6,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import { SESSION_ENDED_EVENT, ensureCsrfCookie } from "./client";
 import { CSRF_HEADER, csrfToken, isUnsafeMethod } from "./csrf";
-import { ApiError, errorFromBody, networkError } from "./errors";
+import { errorFromBody, networkError } from "./errors";
 import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
@@ -20,6 +20,19 @@ const house: Middleware = {
       if (token) request.headers.set(CSRF_HEADER, token);
     }
     return request;
+  },
+  async onResponse({ request, response }) {
+    if (response.status !== 401 && response.status !== 403) return undefined;
+    if (new URL(request.url).pathname.startsWith("/api/auth/")) return undefined;
+    const body: unknown = await response
+      .clone()
+      .json()
+      .catch(() => undefined);
+    if (errorFromBody(response.status, response.statusText, body).isUnauthenticated) {
+      // The session expired while the app was open: the app sends the person to the login page.
+      window.dispatchEvent(new CustomEvent(SESSION_ENDED_EVENT));
+    }
+    return undefined;
   },
   onError({ error }) {
     if (error instanceof DOMException && error.name === "AbortError") return error;
@@ -48,13 +61,7 @@ interface Answer<T> {
 export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok) return data as T;
-  const failure: ApiError = errorFromBody(response.status, response.statusText, error);
-  const path = new URL(response.url || "/", window.location.origin).pathname;
-  if (failure.isUnauthenticated && !path.startsWith("/api/auth/")) {
-    // The session expired while the app was open: the app sends the person to the login page.
-    window.dispatchEvent(new CustomEvent(SESSION_ENDED_EVENT));
-  }
-  throw failure;
+  throw errorFromBody(response.status, response.statusText, error);
 }
 
 /** DRF's limit/offset envelope, as every paginated list in the schema has it. */

@@ -84,10 +84,20 @@ function LoggedIn() {
   );
 }
 
-/** The login page of someone already logged in: straight on to where they were going. */
+/**
+ * The login page of someone logged in: straight on to where they were going (a page change, so focus
+ * follows). Just logged out, the session is being forgotten: the login page stays.
+ */
 function AfterLogin() {
-  const { search } = useLocation();
-  return <Navigate to={safeNextOf(search)} replace state={REDIRECT} />;
+  const { search, state } = useLocation();
+  if ((state as { loggedOut?: boolean } | null)?.loggedOut) return <ForgetSession />;
+  return <Navigate to={safeNextOf(search)} replace />;
+}
+
+function ForgetSession() {
+  const session = useSession();
+  useEffect(() => session.clear(), [session]);
+  return <LoginPage />;
 }
 
 export function safeNextOf(search: string): string {

@@ -25,11 +25,16 @@ export function useSession() {
       signedIn(me: Me) {
         client.setQueryData(ME_KEY, me);
       },
-      /** Forgets the user and every answer fetched for them, then shows the login page. */
+      /**
+       * Shows the login page, then (once it is shown: see AfterLogin in App.tsx) forgets the user and
+       * every answer fetched for them. In that order, so no page behind the login sees a missing user.
+       */
       forget(notice?: string) {
+        navigate(LOGIN_PATH, { state: { loggedOut: true, ...(notice ? { notice } : {}) } });
+      },
+      clear() {
         client.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_KEY[0] });
         client.setQueryData(ME_KEY, null);
-        navigate(LOGIN_PATH, { state: notice ? { notice } : null });
       },
     }),
     [client, navigate],

@@ -1,8 +1,7 @@
 import { useRef, useState, type FormEvent } from "react";
-import { useLocation, useNavigate } from "react-router";
+import { useLocation } from "react-router";
 import { messageOf } from "../api/client";
 import { useTitle } from "../app/focus";
-import { safeNext } from "../app/routes";
 import { useSession } from "../app/session-context";
 import { Alert } from "../ui/Alert";
 import { login } from "./session";
@@ -10,7 +9,6 @@ import { login } from "./session";
 export function LoginPage() {
   useTitle("Log in");
   const location = useLocation();
-  const navigate = useNavigate();
   const session = useSession();
   const notice = (location.state as { notice?: string } | null)?.notice;
   const username = useRef<HTMLInputElement>(null);
@@ -30,9 +28,8 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const me = await login(name, secret);
-      session.signedIn(me);
-      navigate(safeNext(new URLSearchParams(location.search).get("next")), { replace: true });
+      // The app then sends the person on to ?next= (see AfterLogin in app/App.tsx).
+      session.signedIn(await login(name, secret));
     } catch (failure) {
       setError(messageOf(failure));
       password.current!.value = "";
