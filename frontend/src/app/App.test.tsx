@@ -35,8 +35,8 @@ describe("the app", () => {
     start("/upload");
 
     expect(await screen.findByRole("heading", { level: 1, name: "Log in" })).toBeTruthy();
-    expect(window.location.pathname + window.location.search).toBe("/login?next=%2Fupload");
-    expect(document.title).toBe("Log in · FUSQA");
+    await waitFor(() => expect(window.location.pathname + window.location.search).toBe("/login?next=%2Fupload"));
+    await waitFor(() => expect(document.title).toBe("Log in · FUSQA"));
   });
 
   it("logs in and goes on to the page in ?next=, with focus on the new page", async () => {
@@ -141,7 +141,8 @@ describe("the app", () => {
 
     window.dispatchEvent(new CustomEvent(SESSION_ENDED_EVENT));
 
-    await waitFor(() => expect(window.location.pathname).toBe("/login"));
-    expect((await screen.findByRole("status")).textContent).toContain("Your session has ended.");
+    expect(await screen.findByRole("heading", { level: 1, name: "Log in" })).toBeTruthy();
+    expect(window.location.pathname).toBe("/login");
+    expect(screen.getByRole("status").textContent).toContain("Your session has ended.");
   });
 });
