@@ -5,7 +5,7 @@ const instance = { setOption: vi.fn(), resize: vi.fn(), dispose: vi.fn() };
 const init = vi.fn((_element: HTMLElement, _theme?: unknown, _options?: unknown) => instance);
 vi.mock("echarts/core", async (original) => ({ ...(await original<typeof import("echarts/core")>()), init }));
 
-const { Chart } = await import("./Chart");
+const { Chart, cspSafe } = await import("./Chart");
 
 beforeEach(() => {
   vi.clearAllMocks();
@@ -56,5 +56,13 @@ describe("Chart", () => {
     resized();
 
     expect(instance.resize).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("cspSafe", () => {
+  it("draws tooltips on the canvas, where the CSP's style-src cannot refuse them", () => {
+    expect(cspSafe({ tooltip: { trigger: "axis" } })).toEqual({ tooltip: { renderMode: "richText", trigger: "axis" } });
+    expect(cspSafe({ tooltip: [{}, { renderMode: "html" }] })).toEqual({ tooltip: [{ renderMode: "richText" }, { renderMode: "html" }] });
+    expect(cspSafe(option)).toBe(option);
   });
 });
