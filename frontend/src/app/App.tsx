@@ -15,7 +15,6 @@ import { HOME_PATH, LOGIN_PATH, routes, safeNext, type AppRoute } from "./routes
 import { ME_KEY, MeContext, useMe, useSession } from "./session-context";
 import { Shell } from "./Shell";
 
-
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
@@ -100,7 +99,7 @@ function ForgetSession() {
   return <LoginPage />;
 }
 
-export function safeNextOf(search: string): string {
+function safeNextOf(search: string): string {
   return safeNext(new URLSearchParams(search).get("next"));
 }
 
