@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
+# An npm workspace (openapi-typescript, for `make api-types`): npm ci needs its package.json too.
+COPY frontend/tools/api-types/package.json ./tools/api-types/
 RUN npm ci --no-audit --no-fund
 COPY frontend/ ./
 RUN npm run build

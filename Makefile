@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 NPM ?= npm
 
-.PHONY: demo test install frontend lint clean
+.PHONY: demo test install frontend api-types lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json frontend/tools/api-types/package.json
 	cd frontend && $(NPM) ci --no-audit --no-fund
 	touch $@
 
@@ -26,6 +26,11 @@ frontend/dist/index.html: frontend/node_modules/.installed $(shell find frontend
 	cd frontend && $(NPM) run build
 
 frontend: frontend/dist/index.html
+
+# After any API change: regenerate the browser app's types from the server's schema, then commit them.
+# tests/frontend/test_api_types.py (in `make test`) fails while they differ.
+api-types: install frontend/node_modules/.installed
+	PYTHON=$(abspath $(PY)) frontend/tools/api-types/generate.sh
 
 demo: install frontend
 	$(PY) manage.py migrate --noinput

@@ -1,6 +1,5 @@
 /** The audit log API (admins only): one page of events, and the CSV export of the same filters. */
-import { getJson, type Page } from "../api/client";
-import type { HospitalRef } from "../auth/session";
+import { api, unwrap, type Paginated, type Schemas } from "../api/typed";
 
 /** The server's AuditAction names and labels (qa/models/audit.py), in the server's order. */
 export const AUDIT_ACTIONS: Record<string, string> = {
@@ -33,18 +32,7 @@ export const AUDIT_ACTION_GROUPS: Record<string, string> = {
   audit: "Audit-log exports",
 };
 
-export interface AuditEvent {
-  id: number;
-  at: string;
-  actor: number | null;
-  actor_username: string;
-  action: string;
-  hospital: HospitalRef | null;
-  target_type: string;
-  target_id: string;
-  source: string;
-  detail: Record<string, unknown>;
-}
+export type AuditEvent = Schemas["AuditEvent"];
 
 /** The filters the page and the CSV link share; an empty string means "any". */
 export interface AuditFilters {
@@ -70,10 +58,11 @@ export function filterQuery(filters: AuditFilters): URLSearchParams {
   return query;
 }
 
-export function listAuditEvents(filters: AuditFilters, offset: number, signal?: AbortSignal): Promise<Page<AuditEvent>> {
-  const query = new URLSearchParams({ limit: String(AUDIT_PAGE_SIZE), offset: String(offset) });
-  for (const [name, value] of filterQuery(filters)) query.set(name, value);
-  return getJson<Page<AuditEvent>>(`/api/audit-events/?${query}`, signal);
+export function listAuditEvents(filters: AuditFilters, offset: number, signal?: AbortSignal): Promise<Paginated<AuditEvent>> {
+  const { hospital, ...rest } = filters;
+  const set = Object.fromEntries(Object.entries(rest).filter(([, value]) => value));
+  const query = { limit: AUDIT_PAGE_SIZE, offset, ...set, ...(hospital ? { hospital: Number(hospital) } : {}) };
+  return unwrap(api.GET("/api/audit-events/", { params: { query }, signal }));
 }
 
 export function exportUrl(filters: AuditFilters): string {

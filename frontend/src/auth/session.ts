@@ -1,20 +1,10 @@
 /** Who is using the app: the session check, login and logout (session cookies, CSRF-protected). */
-import { ApiError, getJson, postJson } from "../api/client";
+import { ApiError } from "../api/errors";
+import { api, unwrap, type Schemas } from "../api/typed";
 
-export type Role = "qa_manager" | "expert" | "admin";
-
-export interface HospitalRef {
-  id: number;
-  name: string;
-  slug: string;
-}
-
-export interface Me {
-  id: number;
-  username: string;
-  role: Role;
-  hospitals: HospitalRef[];
-}
+export type Role = Schemas["Role"];
+export type HospitalRef = Schemas["HospitalRef"];
+export type Me = Schemas["Me"];
 
 export const ROLE_LABELS: Record<Role, string> = {
   qa_manager: "QA manager",
@@ -25,7 +15,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 /** The logged-in user, or null where there is no session. Other failures propagate. */
 export async function fetchMe(signal?: AbortSignal): Promise<Me | null> {
   try {
-    return await getJson<Me>("/api/auth/me/", signal);
+    return await unwrap(api.GET("/api/auth/me/", { signal }));
   } catch (error) {
     if (error instanceof ApiError && (error.isUnauthenticated || error.status === 403)) return null;
     throw error;
@@ -33,11 +23,11 @@ export async function fetchMe(signal?: AbortSignal): Promise<Me | null> {
 }
 
 export function login(username: string, password: string): Promise<Me> {
-  return postJson<Me>("/api/auth/login/", { username, password });
+  return unwrap(api.POST("/api/auth/login/", { body: { username, password } })) as Promise<Me>;
 }
 
 export async function logout(): Promise<void> {
-  await postJson<void>("/api/auth/logout/");
+  await unwrap(api.POST("/api/auth/logout/"));
 }
 
 export function canUpload(me: Me): boolean {

@@ -1,23 +1,15 @@
-import { getAll } from "../api/client";
+import { api, collectPages, PAGE_LIMIT, unwrap, type Schemas } from "../api/typed";
 
-export interface Machine {
-  id: number;
-  manufacturer: string;
-  model_name: string;
-}
-
-export interface Hospital {
-  id: number;
-  name: string;
-  slug: string;
-  machines?: Machine[];
-}
+export type Machine = Schemas["MachineRef"];
+export type Hospital = Schemas["Hospital"];
 
 /** The hospitals the user may see (the server scopes them), each with its machines. */
 export function listHospitals(signal?: AbortSignal): Promise<Hospital[]> {
-  return getAll<Hospital>("/api/hospitals/", signal);
+  return collectPages((offset) =>
+    unwrap(api.GET("/api/hospitals/", { params: { query: { limit: PAGE_LIMIT, offset } }, signal })),
+  );
 }
 
-export function machineLabel(machine: Machine): string {
+export function machineLabel(machine: Pick<Machine, "manufacturer" | "model_name">): string {
   return `${machine.manufacturer ?? ""} ${machine.model_name ?? ""}`.trim() || "Unknown machine";
 }

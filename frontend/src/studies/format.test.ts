@@ -78,7 +78,7 @@ describe("toCanvas", () => {
 });
 
 describe("latestModelMask", () => {
-  const mask = (id: number, version: number, kind: string): MaskSummary => ({
+  const mask = (id: number, version: number, kind: MaskSummary["kind"]): MaskSummary => ({
     id,
     version,
     kind,

@@ -1,24 +1,11 @@
 import { ensureCsrfCookie } from "../api/client";
 import { sendForm, type Progress } from "../api/send-form";
+import type { Schemas } from "../api/typed";
 import { toFormData, type UploadRequest } from "./form";
 
-export interface UploadedFrame {
-  id: number;
-  width: number;
-  height: number;
-  spacing_row_mm: number;
-  spacing_col_mm: number;
-  /** Where the spacing came from; a summary serializer may leave it out. */
-  spacing_source?: string;
-  frame_number?: number;
-}
-
-export interface UploadResult {
-  /** The study's id, or the study itself, depending on the serializer. */
-  study: number | { id: number };
-  frames: UploadedFrame[];
-  duplicate: boolean;
-}
+export type UploadedFrame = Schemas["UploadFrame"];
+/** 201 with the new frames, or 200 with `duplicate: true` for a re-sent file. */
+export type UploadResult = Schemas["UploadOutput"];
 
 export interface UploadCallbacks {
   onProgress?: (progress: Progress) => void;
@@ -34,7 +21,7 @@ export async function uploadScan(request: UploadRequest, callbacks: UploadCallba
 }
 
 export function studyId(result: UploadResult): number {
-  return typeof result.study === "object" && result.study !== null ? result.study.id : result.study;
+  return result.study;
 }
 
 const SPACING_SOURCES: Record<string, string> = {

@@ -1,0 +1,40 @@
+/**
+ * The pages behind the login, in navigation order. A new page is one line here; paths may take
+ * parameters, e.g. { path: "/studies/:id", title: "Study", Page: StudyPage }.
+ */
+import type { ComponentType } from "react";
+import { AUDIT_PATH, AuditPage } from "../audit/AuditPage";
+import { canUpload, isAdmin, type Me } from "../auth/session";
+import { HospitalsPage } from "../hospitals/HospitalsPage";
+import { StudiesPage } from "../studies/StudiesPage";
+import { StudyPage } from "../studies/StudyPage";
+import { UploadPage } from "../upload/UploadPage";
+
+export interface AppRoute {
+  /** A React Router pattern: "/hospitals", "/studies/:id". */
+  path: string;
+  title: string;
+  /** Label in the navigation bar; pages without one (details) are reached through links. */
+  nav?: string;
+  /** Who may open it; every logged-in user where absent. */
+  allowed?: (me: Me) => boolean;
+  Page: ComponentType;
+}
+
+export const HOME_PATH = "/hospitals";
+export const LOGIN_PATH = "/login";
+
+export const routes: AppRoute[] = [
+  { path: "/hospitals", title: "Hospitals", nav: "Hospitals", Page: HospitalsPage },
+  { path: "/studies", title: "Studies", nav: "Studies", Page: StudiesPage },
+  { path: "/studies/:id", title: "Study", Page: StudyPage },
+  { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
+  { path: AUDIT_PATH, title: "Audit log", nav: "Audit log", allowed: isAdmin, Page: AuditPage },
+];
+
+/** Only an in-app path may follow login: never another site ("//evil.example") or the API. */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith(LOGIN_PATH)) return HOME_PATH;
+  if (/^\/(api|admin|static|media)\//.test(next)) return HOME_PATH;
+  return next;
+}

@@ -1,0 +1,237 @@
+import { act, screen } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { answer, fakeServer, renderPage, type Handler } from "../test/render";
+import type { FrameDetail, FrameSummary, StudyDetail } from "./api";
+import { liveText, StudyPage } from "./StudyPage";
+
+function frame(id: number, status: FrameSummary["status"], extra: Partial<FrameSummary> = {}): FrameSummary {
+  return {
+    id,
+    frame_number: id,
+    width: 64,
+    height: 48,
+    spacing_row_mm: 0.2,
+    spacing_col_mm: 0.2,
+    source: "png",
+    created_at: "2025-01-01T00:00:00Z",
+    status,
+    reason: null,
+    p_good: null,
+    label: null,
+    image_url: `/api/frames/${id}/image/`,
+    ...extra,
+  };
+}
+
+function study(frames: FrameSummary[]): StudyDetail {
+  return {
+    id: 7,
+    hospital: { id: 3, name: "St Mary", slug: "st-mary" },
+    machine: { id: 2, manufacturer: "Phantom Medical", model_name: "PX-1" },
+    patient_key: "x",
+    exam_date: "2025-03-04",
+    reported_ga_days: 80,
+    created_at: "2025-01-01T00:00:00Z",
+    frame_count: frames.length,
+    frames,
+  };
+}
+
+function detail(summary: FrameSummary, measurement: Partial<NonNullable<FrameDetail["latest_measurement"]>> = {}): FrameDetail {
+  return {
+    ...summary,
+    study: 7,
+    hospital: { id: 3, name: "St Mary", slug: "st-mary" },
+    spacing_source: "request",
+    masks: [
+      {
+        id: 100 + summary.id,
+        kind: "model",
+        version: 1,
+        parent: null,
+        model_version: { id: 1, kind: "segmentation", version: "0.1" },
+        created_by: null,
+        area_px: 200,
+        created_at: "",
+        image_url: `/api/masks/${100 + summary.id}/image/`,
+      },
+    ],
+    latest_assessment: null,
+    latest_measurement: {
+      id: 1,
+      mask: 100 + summary.id,
+      crl_mm: 45,
+      p1: { row: 10, col: 10 },
+      p2: { row: 30, col: 50 },
+      ga_days: 81.5,
+      formula: "robinson",
+      in_formula_range: true,
+      created_at: "",
+      ...measurement,
+    },
+  };
+}
+
+let server: ReturnType<typeof fakeServer>;
+const serve = (handler: Handler) => (server = fakeServer(handler));
+const studyCalls = () => server.paths().filter((path) => path === "/api/studies/7/").length;
+/**
+ * Moves the clock on, then 100 ms more in small steps, so every answer (happy-dom reads bodies on
+ * timers), render and query notification that follows happens.
+ */
+async function tick(ms: number) {
+  await act(() => vi.advanceTimersByTimeAsync(ms));
+  for (let i = 0; i < 10; i++) await act(() => vi.advanceTimersByTimeAsync(10));
+}
+
+function open() {
+  return renderPage(<StudyPage />, { path: "/studies/7", pattern: "/studies/:id" });
+}
+
+const card = (n: number) => document.querySelectorAll<HTMLElement>(".frame-card")[n]!;
+const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe("the study page", () => {
+  it("shows a done frame's quality, CRL and GA with its formula, and a failed frame's reason", async () => {
+    const done = frame(1, "done", { p_good: 0.9, label: "good" });
+    const failed = frame(2, "failed", { reason: "The image is blank." });
+    serve(({ pathname }) => {
+      if (pathname === "/api/studies/7/") return answer(200, study([done, failed]));
+      if (pathname === "/api/frames/1/") return answer(200, detail(done));
+      if (pathname === "/api/frames/2/") return answer(200, { ...detail(failed), masks: [], latest_measurement: null });
+      return answer(404, { error: { code: "not_found", message: "No." } });
+    });
+
+    open();
+    await tick(0);
+
+    const [first, second] = [card(0), card(1)];
+    expect(first.dataset.status).toBe("done");
+    expect(text(first, ".status")).toBe("Done");
+    expect(text(first, ".p-good")).toBe("90%");
+    expect(text(first, ".quality-good")).toBe("Good");
+    expect(text(first, ".crl")).toBe("45.0 mm");
+    expect(text(first, ".ga")).toBe("11w 4d");
+    expect(text(first, ".formula")).toBe("(Robinson 1975)");
+    expect(text(first, ".ga-difference")).toBe("+1.5 d");
+    expect(first.querySelector(".range-warning")).toBeNull();
+    expect(text(second, ".status")).toBe("Failed");
+    expect(second.querySelector('[role="alert"]')?.textContent).toContain("The image is blank.");
+    expect(text(document, ".study-summary")).toContain("11w 3d (80 days)");
+    expect(text(document, ".live-status")).toBe("All 2 frames processed; 1 failed.");
+
+    await tick(5000);
+    expect(studyCalls()).toBe(1);
+  });
+
+  it("warns when the CRL is outside the formula's range", async () => {
+    const done = frame(1, "done", { p_good: 0.2, label: "poor" });
+    serve(({ pathname }) =>
+      pathname === "/api/studies/7/"
+        ? answer(200, study([done]))
+        : answer(200, detail(done, { formula: "hadlock", in_formula_range: false, ga_days: 100 })),
+    );
+
+    open();
+    await tick(0);
+
+    expect(text(document, ".quality-poor")).toBe("Poor");
+    expect(text(document, ".formula")).toBe("(Hadlock 1992)");
+    expect(text(document, ".range-warning")).toContain("outside the formula's CRL range");
+  });
+
+  it("polls while a frame runs, shows it once done, then stops", async () => {
+    const done = frame(1, "done", { p_good: 0.9, label: "good" });
+    const states = [
+      study([done, frame(2, "running")]),
+      study([done, frame(2, "running")]),
+      study([done, frame(2, "done", { p_good: 0.3, label: "poor" })]),
+    ];
+    serve(({ pathname }) => {
+      if (pathname === "/api/studies/7/") return answer(200, states.length > 1 ? states.shift() : states[0]);
+      if (pathname === "/api/frames/1/") return answer(200, detail(done));
+      return answer(200, detail(frame(2, "done", { p_good: 0.3, label: "poor" }), { crl_mm: 30, ga_days: 70 }));
+    });
+
+    open();
+    await tick(0);
+    expect(text(card(1), ".status")).toBe("Running");
+    expect(card(1).querySelector(".p-good")).toBeNull();
+    expect(text(document, ".live-status")).toBe("1 of 2 frames still processing; updating live…");
+    expect(server.paths()).not.toContain("/api/frames/2/");
+
+    await tick(1000);
+    expect(text(card(1), ".status")).toBe("Running");
+
+    await tick(1000);
+    expect(text(card(1), ".status")).toBe("Done");
+    expect(text(card(1), ".p-good")).toBe("30%");
+    expect(text(card(1), ".crl")).toBe("30.0 mm");
+    expect(text(card(1), ".ga")).toBe("10w 0d");
+    expect(text(card(1), ".ga-difference")).toBe("−10 d");
+    expect(text(document, ".live-status")).toBe("All 2 frames processed.");
+
+    const calls = studyCalls();
+    expect(calls).toBe(3);
+    await tick(10_000);
+    expect(studyCalls()).toBe(calls);
+  });
+
+  it("stops polling when the page is left", async () => {
+    serve(() => answer(200, study([frame(1, "pending")])));
+
+    const view = open();
+    await tick(2500);
+    expect(studyCalls()).toBe(3);
+    view.unmount();
+    await tick(10_000);
+    expect(studyCalls()).toBe(3);
+  });
+
+  it("keeps the frames and tries again when the server fails for a moment", async () => {
+    const replies = [answer(200, study([frame(1, "running")])), answer(502, undefined)];
+    serve(({ pathname }) => {
+      if (pathname === "/api/frames/1/") return answer(200, detail(frame(1, "done")));
+      return replies.shift() ?? answer(200, study([frame(1, "done")]));
+    });
+
+    open();
+    await tick(0);
+    await tick(1000);
+    expect(screen.getByRole("alert").textContent).toContain("Trying again…");
+    expect(card(0)).toBeDefined();
+
+    await tick(3500);
+    expect(text(card(0), ".status")).toBe("Done");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("says so when the study does not exist", async () => {
+    serve(() => answer(404, { error: { code: "not_found", message: "No study with id 7." } }));
+
+    open();
+    await tick(0);
+
+    expect(screen.getByRole("alert").textContent).toContain("No study with id 7.");
+    await tick(5000);
+    expect(studyCalls()).toBe(1);
+  });
+});
+
+describe("liveText", () => {
+  it("counts what is finished", () => {
+    expect(liveText([frame(1, "done"), frame(2, "running"), frame(3, "pending")])).toBe(
+      "2 of 3 frames still processing; updating live…",
+    );
+    expect(liveText([frame(1, "done")])).toBe("All 1 frame processed.");
+    expect(liveText([frame(1, "done"), frame(2, "failed"), frame(3, null)])).toBe("All 3 frames processed; 1 failed.");
+  });
+});
