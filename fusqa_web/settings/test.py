@@ -19,3 +19,5 @@ STORAGES = {
 # tests start real workers on it).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fusqa-test-static-"))
+# Set by a pipeline test for the worker it starts: the worker waits inside each batch until released.
+FUSQA_TEST_HOLD_DIR = os.environ.get("FUSQA_TEST_HOLD_DIR", "")
