@@ -233,7 +233,7 @@ def growth(samples: list[dict]) -> dict:
     return result
 
 
-def wait_for_web(base_url: str, web: subprocess.Popen, timeout: float = 60) -> None:
+def wait_for_web(base_url: str, web: subprocess.Popen, timeout: float = 120) -> None:
     import requests
 
     deadline = time.monotonic() + timeout
@@ -241,9 +241,9 @@ def wait_for_web(base_url: str, web: subprocess.Popen, timeout: float = 60) -> N
         if web.poll() is not None:
             raise SystemExit("the web server exited; see fusqa-soak-web.log in the temp folder")
         try:
-            requests.get(f"{base_url}/api/auth/csrf/", timeout=2)
+            requests.get(f"{base_url}/api/auth/csrf/", timeout=timeout)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still importing the app
             time.sleep(0.2)
     raise SystemExit("the web server did not answer")
 
