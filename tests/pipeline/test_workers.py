@@ -108,13 +108,14 @@ def kill_with_a_batch_in_flight(worker_start, hold_dir: Path, **env) -> tuple[Wo
 
 
 def test_a_worker_killed_mid_batch_loses_no_frame_and_processes_none_twice(uploader, workers, tmp_path):
-    frame_ids = [uploader(seed, shape=(480, 640)) for seed in range(40)]
+    # Small and few: the hold, not the size of a batch, keeps the kill mid-batch.
+    frame_ids = [uploader(seed) for seed in range(20)]
 
     _, in_flight = kill_with_a_batch_in_flight(workers, tmp_path / "hold")
 
     assert in_flight, "the second batch is held: claimed, computed and unwritten"
     assert ProcessingJob.objects.filter(status=JobStatus.DONE).count() == 8
-    assert ProcessingJob.objects.filter(status=JobStatus.PENDING).count() == 40 - 8 - len(in_flight)
+    assert ProcessingJob.objects.filter(status=JobStatus.PENDING).count() == len(frame_ids) - 8 - len(in_flight)
     # A new worker, and the sweeper (as beat would run it) taking back what the dead one held.
     workers(FUSQA_BATCH_SIZE="8", FUSQA_STUCK_JOB_SECONDS="1")
     from fusqa_web.celery import app
@@ -136,7 +137,8 @@ def test_every_frame_of_a_worker_killed_mid_batch_is_done_within_60_s_by_beat_an
 ):
     """The deployment's defaults: 5 s heartbeats, dead after 3 missed, a sweep every 5 s, and a stuck
     threshold of 300 s that must play no part."""
-    frame_ids = [uploader(seed, shape=(480, 640)) for seed in range(40)]
+    # Small and few: the hold, not the size of a batch, keeps the kill mid-batch.
+    frame_ids = [uploader(seed) for seed in range(20)]
     dead, in_flight = kill_with_a_batch_in_flight(workers, tmp_path / "hold")
     killed_at = time.monotonic()
     dead_name = ProcessingJob.objects.get(id=min(in_flight)).worker
