@@ -63,7 +63,7 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        call_command("register_models", verbosity=0)
+        call_command("register_models", verbosity=0, stdout=sys.stderr)  # stdout is the JSON
         redis.Redis.from_url(args.redis).flushdb()
         print(json.dumps(run(args, folder, processes), indent=1))
     finally:

@@ -70,7 +70,7 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        call_command("register_models", verbosity=0)
+        call_command("register_models", verbosity=0, stdout=sys.stderr)  # stdout is the JSON
         redis.Redis.from_url(args.redis).flushdb()
         port = free_port()
         processes.append(start(["gunicorn", "fusqa_web.wsgi:application", f"--bind=127.0.0.1:{port}",
