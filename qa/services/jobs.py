@@ -41,9 +41,7 @@ def jobs_enqueue(*, job_ids: list[int]) -> int:
                 ProcessingJob.objects.filter(id=job_id).update(queued_at=timezone.now())
                 sent += 1
     except Exception as exc:  # noqa: BLE001 - any broker failure leaves the jobs pending for the sweeper
-        logger.warning(
-            "queued %d of %d processing jobs (%s); the sweeper will send the rest", sent, len(job_ids), exc
-        )
+        logger.warning("queued %d of %d processing jobs (%s); the sweeper will send the rest", sent, len(job_ids), exc)
     return sent
 
 
