@@ -120,8 +120,13 @@ FUSQA_MAX_FRAMES_PER_UPLOAD = env_int("FUSQA_MAX_FRAMES_PER_UPLOAD", 512)
 FUSQA_MAX_PIXEL_BYTES = env_int("FUSQA_MAX_PIXEL_BYTES", 256 * 1024 * 1024)
 # Keyed hash of hospital + PatientID: the same patient matches across re-sends, nobody can reverse it.
 FUSQA_PATIENT_KEY_SECRET = env_str("FUSQA_PATIENT_KEY_SECRET", DEV_PATIENT_KEY_SECRET)
-# A frame's processing job stuck in pending/running longer than this is re-queued by the sweeper.
+# A frame's processing job stuck in pending/running longer than this is re-queued by the sweeper: the last
+# resort for a hung but living worker. A dead one is noticed sooner, by its missed heartbeats.
 FUSQA_STUCK_JOB_SECONDS = env_int("FUSQA_STUCK_JOB_SECONDS", 300)
+FUSQA_HEARTBEAT_SECONDS = env_int("FUSQA_HEARTBEAT_SECONDS", 5)
+FUSQA_HEARTBEAT_MISSES = env_int("FUSQA_HEARTBEAT_MISSES", 3)
+# Times a job may be taken back from a dead worker before it fails (a frame that kills its worker).
+FUSQA_MAX_ATTEMPTS = env_int("FUSQA_MAX_ATTEMPTS", 3)
 FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.5)
 FUSQA_WEIGHTS_DIR = Path(env_str("FUSQA_WEIGHTS_DIR", str(BASE_DIR / "workers" / "weights")))
 
@@ -233,10 +238,15 @@ FUSQA_TASK_TIME_LIMIT = env_int("FUSQA_TASK_TIME_LIMIT", 180)
 FUSQA_GA_FORMULA = env_str("FUSQA_GA_FORMULA", "robinson")
 # auto: torch on CUDA when the worker has it, ONNX Runtime on CPU otherwise; or "torch" / "onnx".
 FUSQA_INFERENCE_BACKEND = env_str("FUSQA_INFERENCE_BACKEND", "auto")
+# The sweeper runs about once a heartbeat, so a dead worker's frames go back within misses x heartbeat +
+# one sweep (20 s by default). A sweep is a few indexed queries; one not picked up before the next is
+# due expires rather than piling up while the default queue has no worker.
+FUSQA_SWEEP_EVERY_SECONDS = env_int("FUSQA_SWEEP_EVERY_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-jobs": {
         "task": "workers.tasks.maintenance.requeue_stuck_jobs",
-        "schedule": float(env_int("FUSQA_SWEEP_EVERY_SECONDS", 60)),
+        "schedule": float(FUSQA_SWEEP_EVERY_SECONDS),
+        "options": {"expires": float(FUSQA_SWEEP_EVERY_SECONDS)},
     },
     # The drift rule re-reads the rollups, which are current at every commit: this is the alerts' delay.
     "evaluate-drift": {

@@ -30,3 +30,6 @@ AUTHENTICATION_BACKENDS = [
 # unless the session says otherwise (qa.models.audit.TRUNCATE_SETTING). Tests only.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c fusqa.audit_truncate=allowed"  # noqa: F405
+
+# Set by a pipeline test for the worker it starts: the worker waits inside each batch until released.
+FUSQA_TEST_HOLD_DIR = os.environ.get("FUSQA_TEST_HOLD_DIR", "")

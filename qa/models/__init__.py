@@ -9,6 +9,7 @@ from qa.models.jobs import JobStatus, ProcessingJob
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, Verdict
 from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun
 from qa.models.studies import Frame, FrameSource, Study
+from qa.models.workers import WorkerHeartbeat
 
 __all__ = [
     "Assessment",
@@ -39,4 +40,5 @@ __all__ = [
     "TrainingRun",
     "User",
     "Verdict",
+    "WorkerHeartbeat",
 ]

@@ -7,17 +7,30 @@ is unique per (frame, model version), so a re-delivered task never makes a secon
 
 import io
 import logging
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from PIL import Image
 
-from qa.models import Assessment, Frame, JobStatus, Mask, MaskKind, Measurement, ModelKind, ProcessingJob
+from qa.models import (
+    Assessment,
+    Frame,
+    JobStatus,
+    Mask,
+    MaskKind,
+    Measurement,
+    ModelKind,
+    ProcessingJob,
+    WorkerHeartbeat,
+)
 from qa.services.model_registry import model_cache
 from qa.services.rollups import quality_rollups_refresh
 
@@ -37,9 +50,12 @@ def jobs_claim(*, job_ids: list[int], worker: str, fill_to: int = 0) -> list[Pro
     One conditional UPDATE is the lock: a row another process claimed first is no longer pending and is
     left alone. The rows this call took are then recognised by its worker name and claim time."""
     candidates = list(job_ids)
-    if fill_to > len(candidates):
+    # A job on its second try may be the frame that killed the last worker: it runs alone, and a batch
+    # fills only with first tries, so a poison frame takes down no innocent frame's attempts twice.
+    retried = ProcessingJob.objects.filter(id__in=job_ids, status=JobStatus.PENDING, attempts__gt=0).exists()
+    if fill_to > len(candidates) and not retried:
         candidates += list(
-            ProcessingJob.objects.filter(status=JobStatus.PENDING)
+            ProcessingJob.objects.filter(status=JobStatus.PENDING, attempts=0)
             .exclude(id__in=job_ids)
             .order_by("created_at", "id")
             .values_list("id", flat=True)[: fill_to - len(candidates)]
@@ -77,6 +93,7 @@ def jobs_process(*, job_ids: list[int], worker: str, batch_size: int | None = No
 
     ready = [job for job in jobs if job.id in images]
     results = _run_models(ready, images, segmenter.model, assessor.model, outcome)
+    _hold_while_a_test_asks()
     versions = {"segmentation_version": segmenter.model_version, "fusqa_version": assessor.model_version}
     try:
         _results_write_batch(results=results, **versions)
@@ -92,6 +109,23 @@ def jobs_process(*, job_ids: list[int], worker: str, batch_size: int | None = No
             logger.exception("job %s failed while writing results", job.id)
             _job_fail(job, f"could not store the results: {exc}", outcome)
     return outcome
+
+
+_batches_held = 0
+
+
+def _hold_while_a_test_asks() -> None:
+    """Tests only (FUSQA_TEST_HOLD_DIR, never set in a deployment): with the batch claimed and computed but
+    nothing written, announce `held-<n>` (n counts this process's batches) and wait for `release-<n>`, so a
+    test can kill the worker with a batch certainly in flight."""
+    global _batches_held
+    folder = getattr(settings, "FUSQA_TEST_HOLD_DIR", "")
+    if not folder:
+        return
+    _batches_held += 1
+    Path(folder, f"held-{_batches_held}").touch()
+    while not Path(folder, f"release-{_batches_held}").exists():
+        time.sleep(0.01)
 
 
 def _results_write_batch(*, results: dict, segmentation_version, fusqa_version) -> None:
@@ -269,21 +303,30 @@ def _job_fail(job: ProcessingJob, reason: str, outcome: BatchOutcome) -> None:
 
 
 def jobs_requeue_stuck(*, older_than_seconds: int | None = None, unqueued_grace_seconds: int = 5) -> list[int]:
-    """The sweeper: jobs that never reached the broker, or sat pending or running for too long, go back to
-    pending and are queued again. Covers a frame uploaded while the broker was down and a worker that died
-    mid-batch. Claiming is conditional, so queuing a job twice never processes it twice."""
+    """The sweeper: jobs that never reached the broker, or whose worker is gone, go back to pending and are
+    queued again. A running job is taken back as soon as the process that claimed it has missed
+    FUSQA_HEARTBEAT_MISSES heartbeats (it died); failing that, once it has run longer than
+    `older_than_seconds` (default FUSQA_STUCK_JOB_SECONDS), the last resort for a hung but living worker.
+    A job taken back FUSQA_MAX_ATTEMPTS times fails instead: a frame that kills its worker must not loop.
+    Claiming is conditional, so queuing a job twice never processes it twice."""
     from qa.services.jobs import jobs_enqueue
 
     now = timezone.now()
-    bound = now - timezone.timedelta(seconds=older_than_seconds or settings.FUSQA_STUCK_JOB_SECONDS)
+    if older_than_seconds is None:
+        older_than_seconds = settings.FUSQA_STUCK_JOB_SECONDS
+    bound = now - timezone.timedelta(seconds=older_than_seconds)
+    lost = _jobs_lost_by_their_worker(bound)
     taken_back = []
-    for job_id in ProcessingJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=bound).values_list(
-        "id", flat=True
-    ):
+    for job_id, attempts, frame_id in lost.values_list("id", "attempts", "frame_id"):
         # Conditional, like a claim: a worker finishing the job right now keeps it.
-        if ProcessingJob.objects.filter(id=job_id, status=JobStatus.RUNNING, started_at__lt=bound).update(
-            status=JobStatus.PENDING, worker=""
-        ):
+        if attempts >= settings.FUSQA_MAX_ATTEMPTS:
+            reason = f"the worker died {attempts} times on this frame"
+            with transaction.atomic():
+                # The failed frame now counts as unknown on the dashboard: its rollup in the same transaction.
+                if lost.filter(id=job_id).update(status=JobStatus.FAILED, reason=reason, finished_at=now):
+                    quality_rollups_refresh(frame_ids=[frame_id])
+                    logger.warning("job %s failed: %s", job_id, reason)
+        elif lost.filter(id=job_id).update(status=JobStatus.PENDING, worker=""):
             taken_back.append(job_id)
     never_queued = Q(queued_at__isnull=True, created_at__lt=now - timezone.timedelta(seconds=unqueued_grace_seconds))
     stale = ProcessingJob.objects.filter(status=JobStatus.PENDING).filter(
@@ -292,4 +335,19 @@ def jobs_requeue_stuck(*, older_than_seconds: int | None = None, unqueued_grace_
     job_ids = list(stale.order_by("id").values_list("id", flat=True))
     if job_ids:
         jobs_enqueue(job_ids=job_ids)
+    _heartbeats_prune()
     return job_ids
+
+
+def _jobs_lost_by_their_worker(bound):
+    """Running jobs whose claiming process is silent, or that have run since before `bound`."""
+    silent_for = timezone.timedelta(seconds=settings.FUSQA_HEARTBEAT_SECONDS * settings.FUSQA_HEARTBEAT_MISSES)
+    # The database's clock on both sides: the heartbeat is written with Now() too.
+    silent = WorkerHeartbeat.objects.filter(name=OuterRef("worker"), beat_at__lt=Now() - silent_for)
+    return ProcessingJob.objects.filter(status=JobStatus.RUNNING).filter(Q(started_at__lt=bound) | Exists(silent))
+
+
+def _heartbeats_prune() -> None:
+    """Forget processes silent for a day that hold no job; the rows are only there for the join above."""
+    holding = ProcessingJob.objects.filter(status=JobStatus.RUNNING).values("worker")
+    WorkerHeartbeat.objects.filter(beat_at__lt=Now() - timezone.timedelta(days=1)).exclude(name__in=holding).delete()

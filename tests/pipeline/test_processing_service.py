@@ -6,8 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from qa.models import Assessment, JobStatus, Mask, MaskKind, Measurement, ProcessingJob
+from qa.models import Assessment, DailyQuality, JobStatus, Mask, MaskKind, Measurement, ProcessingJob, WorkerHeartbeat
 from qa.services.ingest import ingest_upload
 from qa.services.processing import jobs_claim, jobs_process, jobs_requeue_stuck
 from tests.factories import HospitalFactory, UserFactory, png_bytes
@@ -170,12 +171,91 @@ def test_a_batch_holding_an_already_processed_frame_stores_the_rest_and_no_secon
     # As if the sweeper had taken the job back from a worker that died after storing its results.
     ProcessingJob.objects.filter(id=first_job.id).update(status=JobStatus.PENDING)
 
-    outcome = jobs_process(job_ids=[first_job.id], worker="w2", batch_size=2)
+    fresh_job = ProcessingJob.objects.get(frame=fresh)
+    # Both named: a job on its second try would otherwise run alone (see the poison-frame rule).
+    outcome = jobs_process(job_ids=[first_job.id, fresh_job.id], worker="w2", batch_size=2)
 
-    assert sorted(outcome.done) == sorted([first_job.id, ProcessingJob.objects.get(frame=fresh).id])
+    assert sorted(outcome.done) == sorted([first_job.id, fresh_job.id])
     assert Mask.objects.filter(frame=done_before).count() == 1
     assert Mask.objects.filter(frame=fresh).count() == 1
     # The rolled-back batch took its files with it: one file per stored mask of these frames.
     for frame in (done_before, fresh):
         files = {p.name for p in Path(settings.MEDIA_ROOT, "masks").rglob(f"frame{frame.id}-*.png")}
         assert files == {Path(m.data.name).name for m in Mask.objects.filter(frame=frame)}
+
+
+def test_older_than_zero_seconds_takes_back_a_job_that_started_a_moment_ago(models, uploader):
+    job = ProcessingJob.objects.get(frame=upload_png(*uploader, seed=14))
+    jobs_claim(job_ids=[job.id], worker="w")
+
+    assert jobs_requeue_stuck(older_than_seconds=0) == [job.id]
+
+    job.refresh_from_db()
+    assert (job.status, job.worker) == (JobStatus.PENDING, "")
+
+
+def beating(name: str, *, seconds_ago: float) -> WorkerHeartbeat:
+    at = timezone.now() - timezone.timedelta(seconds=seconds_ago)
+    return WorkerHeartbeat.objects.create(name=name, hostname="h", pid=1, started_at=at, beat_at=at)
+
+
+def test_a_job_whose_worker_missed_its_heartbeats_is_taken_back_long_before_the_stuck_threshold(
+    models, uploader, settings
+):
+    settings.FUSQA_STUCK_JOB_SECONDS = 300
+    dead, alive, unknown = (ProcessingJob.objects.get(frame=upload_png(*uploader, seed=s)) for s in (15, 16, 17))
+    beating("dead", seconds_ago=3 * settings.FUSQA_HEARTBEAT_SECONDS + 2)
+    beating("alive", seconds_ago=1)
+    for job, worker in ((dead, "dead"), (alive, "alive"), (unknown, "a worker with no heartbeat row")):
+        jobs_claim(job_ids=[job.id], worker=worker)
+
+    assert jobs_requeue_stuck() == [dead.id]
+
+    statuses = dict(ProcessingJob.objects.values_list("id", "status"))
+    assert statuses == {dead.id: JobStatus.PENDING, alive.id: JobStatus.RUNNING, unknown.id: JobStatus.RUNNING}
+
+
+def test_a_job_whose_worker_died_max_attempts_times_fails_with_that_reason_and_is_not_queued(
+    models, uploader, settings
+):
+    settings.FUSQA_MAX_ATTEMPTS = 3
+    beating("dead", seconds_ago=60)
+    poison, second_try = (ProcessingJob.objects.get(frame=upload_png(*uploader, seed=s)) for s in (18, 19))
+    ProcessingJob.objects.filter(id=poison.id).update(status=JobStatus.RUNNING, worker="dead", attempts=3)
+    ProcessingJob.objects.filter(id=second_try.id).update(status=JobStatus.RUNNING, worker="dead", attempts=2)
+
+    assert jobs_requeue_stuck() == [second_try.id]
+
+    poison.refresh_from_db()
+    assert (poison.status, poison.reason) == (JobStatus.FAILED, "the worker died 3 times on this frame")
+    assert poison.finished_at is not None
+    second_try.refresh_from_db()
+    assert second_try.status == JobStatus.PENDING
+
+
+def test_a_job_stuck_past_the_threshold_with_99_attempts_fails_instead_of_looping(models, uploader):
+    job = ProcessingJob.objects.get(frame=upload_png(*uploader, seed=20))
+    ProcessingJob.objects.filter(id=job.id).update(
+        status=JobStatus.RUNNING, worker="gone", attempts=99, started_at="2020-01-01T00:00Z"
+    )
+
+    assert jobs_requeue_stuck() == []
+
+    job.refresh_from_db()
+    assert (job.status, job.reason) == (JobStatus.FAILED, "the worker died 99 times on this frame")
+    # The dashboard counts the frame as unknown at once, not after the next rollup rebuild.
+    assert list(DailyQuality.objects.filter(hospital=job.frame.hospital).values_list("good", "poor", "unknown")) == [
+        (0, 0, 1)
+    ]
+
+
+def test_a_job_on_its_second_try_runs_alone_and_no_batch_takes_it_in(models, uploader):
+    retried, fresh, other = (ProcessingJob.objects.get(frame=upload_png(*uploader, seed=s)) for s in (21, 22, 23))
+    ProcessingJob.objects.filter(id=retried.id).update(attempts=1)
+
+    alone = jobs_process(job_ids=[retried.id], worker="w", batch_size=4)
+    assert alone.done == [retried.id]
+
+    ProcessingJob.objects.filter(id=retried.id).update(status=JobStatus.PENDING)  # as if taken back again
+    batch = jobs_process(job_ids=[fresh.id], worker="w", batch_size=4)
+    assert sorted(batch.done) == sorted([fresh.id, other.id])

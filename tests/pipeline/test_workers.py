@@ -2,6 +2,8 @@
 end to end, a worker killed mid-batch, the broker down during uploads, a poisoned frame."""
 
 import shutil
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
-from qa.models import Assessment, JobStatus, Mask, MaskKind, Measurement, ProcessingJob
+from qa.models import Assessment, JobStatus, Mask, MaskKind, Measurement, ProcessingJob, WorkerHeartbeat
 from tests.factories import HospitalFactory, UserFactory, png_bytes
 from tests.pipeline.models import activate_tiny_models
 from tests.pipeline.processes import RedisServer, Worker, point_celery_at, wait_until
@@ -34,11 +36,12 @@ def broker(tmp_path):
 def workers(broker, tmp_path):
     started = []
 
-    def start(**env) -> Worker:
-        worker = Worker(broker.url, tmp_path / "worker.log", **env)
+    def start(*args, **env) -> Worker:
+        worker = Worker(broker.url, tmp_path / "worker.log", *args, **env)
         started.append(worker)
         return worker.start()
 
+    start.started = started
     yield start
     for worker in started:
         worker.stop()
@@ -90,24 +93,29 @@ def test_a_worker_processes_uploaded_frames_end_to_end(uploader, workers):
     assert detail["status"] == "done" and detail["latest_measurement"]["formula"] == "robinson"
 
 
-def test_a_worker_killed_mid_batch_loses_no_frame_and_processes_none_twice(uploader, workers):
-    frame_ids = [uploader(seed, shape=(480, 640)) for seed in range(40)]
-    first = workers(FUSQA_BATCH_SIZE="8")
-
-    wait_until(
-        lambda: (
-            ProcessingJob.objects.filter(status=JobStatus.RUNNING).exists()
-            and ProcessingJob.objects.filter(status=JobStatus.DONE).exists()
-        ),
-        timeout=60,
-        interval=0.005,
-        what="a batch in flight after a finished one",
-    )
-    first.kill()
+def kill_with_a_batch_in_flight(worker_start, hold_dir: Path, **env) -> tuple[Worker, set[int]]:
+    """Start a worker that waits inside each batch (models run, nothing written) until released; let its
+    first batch finish, then SIGKILL it while it holds the second. Returns the dead worker and the jobs it
+    held, which are certainly running: the kill cannot race the batch's end."""
+    hold_dir.mkdir()
+    worker = worker_start(FUSQA_BATCH_SIZE="8", FUSQA_TEST_HOLD_DIR=str(hold_dir), **env)
+    wait_until((hold_dir / "held-1").exists, timeout=60, interval=0.01, what="the first batch to be computed")
+    (hold_dir / "release-1").touch()
+    wait_until((hold_dir / "held-2").exists, timeout=60, interval=0.01, what="the second batch to be computed")
+    worker.kill()
     in_flight = set(ProcessingJob.objects.filter(status=JobStatus.RUNNING).values_list("id", flat=True))
-    assert in_flight, "the worker was killed with no batch in flight"
-    assert ProcessingJob.objects.filter(status=JobStatus.PENDING).exists()
+    return worker, in_flight
 
+
+def test_a_worker_killed_mid_batch_loses_no_frame_and_processes_none_twice(uploader, workers, tmp_path):
+    # Small and few: the hold, not the size of a batch, keeps the kill mid-batch.
+    frame_ids = [uploader(seed) for seed in range(20)]
+
+    _, in_flight = kill_with_a_batch_in_flight(workers, tmp_path / "hold")
+
+    assert in_flight, "the second batch is held: claimed, computed and unwritten"
+    assert ProcessingJob.objects.filter(status=JobStatus.DONE).count() == 8
+    assert ProcessingJob.objects.filter(status=JobStatus.PENDING).count() == len(frame_ids) - 8 - len(in_flight)
     # A new worker, and the sweeper (as beat would run it) taking back what the dead one held.
     workers(FUSQA_BATCH_SIZE="8", FUSQA_STUCK_JOB_SECONDS="1")
     from fusqa_web.celery import app
@@ -122,6 +130,34 @@ def test_a_worker_killed_mid_batch_loses_no_frame_and_processes_none_twice(uploa
     for frame_id in frame_ids:
         assert Mask.objects.filter(frame_id=frame_id, kind=MaskKind.MODEL).count() == 1
     assert set(ProcessingJob.objects.filter(id__in=in_flight).values_list("attempts", flat=True)) == {2}
+
+
+def test_every_frame_of_a_worker_killed_mid_batch_is_done_within_60_s_by_beat_and_heartbeats(
+    uploader, workers, tmp_path
+):
+    """The deployment's defaults: 5 s heartbeats, dead after 3 missed, a sweep every 5 s, and a stuck
+    threshold of 300 s that must play no part."""
+    # Small and few: the hold, not the size of a batch, keeps the kill mid-batch.
+    frame_ids = [uploader(seed) for seed in range(20)]
+    dead, in_flight = kill_with_a_batch_in_flight(workers, tmp_path / "hold")
+    killed_at = time.monotonic()
+    dead_name = ProcessingJob.objects.get(id=min(in_flight)).worker
+    assert WorkerHeartbeat.objects.filter(name=dead_name, pid=dead.process.pid).exists()
+
+    workers("--beat", f"--schedule={tmp_path / 'beat-schedule'}", FUSQA_BATCH_SIZE="8")
+    wait_until(all_jobs_finished, timeout=60 - (time.monotonic() - killed_at), what="every job, 60 s after the kill")
+
+    assert settings.FUSQA_STUCK_JOB_SECONDS == 300
+    assert ProcessingJob.objects.filter(status=JobStatus.DONE).count() == len(frame_ids)
+    for frame_id in frame_ids:
+        assert Mask.objects.filter(frame_id=frame_id, kind=MaskKind.MODEL).count() == 1
+    redone = ProcessingJob.objects.filter(id__in=in_flight)
+    assert set(redone.values_list("attempts", flat=True)) == {2}
+    # Taken back from the dead process, done by a living one that keeps its heartbeat.
+    assert dead_name not in set(redone.values_list("worker", flat=True))
+    assert set(WorkerHeartbeat.objects.filter(name__in=redone.values("worker")).values_list("pid", flat=True)) == {
+        workers.started[-1].process.pid
+    }
 
 
 def test_uploads_answer_201_while_redis_is_down_and_are_processed_after_it_returns(uploader, broker, workers):

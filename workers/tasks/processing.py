@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from qa.services.heartbeats import worker_heartbeat_name
 from qa.services.processing import jobs_process
 
 
@@ -23,6 +24,6 @@ from qa.services.processing import jobs_process
     time_limit=settings.FUSQA_TASK_TIME_LIMIT,
 )
 def process_frame(self, job_id: int) -> dict:
-    worker = f"{self.request.hostname or socket.gethostname()}:{self.request.id}"
+    worker = worker_heartbeat_name(hostname=self.request.hostname or socket.gethostname())
     outcome = jobs_process(job_ids=[job_id], worker=worker)
     return {"done": outcome.done, "failed": outcome.failed, "skipped": outcome.skipped}
