@@ -17,15 +17,16 @@ Needs PostgreSQL (default 127.0.0.1:5432, trust auth); creates and drops its own
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_database  # noqa: E402 - after the path is set
+
 MB = 1_000_000
 MIB = 1 << 20
 
@@ -66,26 +67,7 @@ def files(folder: Path) -> list[tuple[str, Path, int, str | None]]:
 
 def main() -> None:
     args = parse_args()
-    db_name = f"fusqa_bench_{uuid.uuid4().hex[:8]}"
-    media = tempfile.mkdtemp(prefix="fusqa-bench-media-")
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="fusqa_web.settings.local",
-        DJANGO_DEBUG="false",
-        DATABASE_URL=f"{args.postgres}/{db_name}",
-        CELERY_BROKER_URL="memory://",
-        FUSQA_MEDIA_ROOT=media,
-    )
-    import psycopg
-
-    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {db_name}")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with scratch_database(postgres=args.postgres):
         from tests.factories import HospitalFactory, UserFactory
 
         # One hospital per way of sending: the second send of a file to the same hospital is a duplicate.
@@ -93,12 +75,6 @@ def main() -> None:
         user = UserFactory(role="admin")
         with tempfile.TemporaryDirectory(prefix="fusqa-bench-ingest-") as folder:
             run(files(Path(folder)), user_id=user.id, hospital_ids={via: h.id for via, h in hospitals.items()})
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
 
 
 def run(made, *, user_id: int, hospital_ids: dict[str, int]) -> None:

@@ -17,11 +17,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import png, scratch_database, stop  # noqa: E402 - after the path is set
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,43 +38,13 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    db_name = f"fusqa_bench_{uuid.uuid4().hex[:8]}"
-    media = tempfile.mkdtemp(prefix="fusqa-bench-media-")
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="fusqa_web.settings.local",
-        DJANGO_DEBUG="false",
-        DATABASE_URL=f"{args.postgres}/{db_name}",
-        CELERY_BROKER_URL=args.redis,
-        FUSQA_MEDIA_ROOT=media,
-        FUSQA_BATCH_SIZE=str(args.batch_size),
-    )
-    import psycopg
-
-    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {db_name}")
     holder: list[subprocess.Popen] = []
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        import redis
-
-        redis.Redis.from_url(args.redis).flushdb()
-        holder = [start_worker()]
-        run(args, holder)
-    finally:
-        for worker in holder:
-            if worker.poll() is None:
-                worker.terminate()
-                worker.wait(timeout=30)
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+    with scratch_database(postgres=args.postgres, broker=args.redis, FUSQA_BATCH_SIZE=str(args.batch_size)):
+        try:
+            holder = [start_worker()]
+            run(args, holder)
+        finally:
+            stop(holder, timeout=30)
 
 
 def start_worker() -> subprocess.Popen:
@@ -213,14 +184,6 @@ def run(args: argparse.Namespace, worker_holder: list[subprocess.Popen]) -> None
     )
 
 
-def png(image) -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 if __name__ == "__main__":

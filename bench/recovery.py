@@ -20,11 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import png, scratch_database, stop  # noqa: E402 - after the path is set
 
 
 def parse_args() -> argparse.Namespace:
@@ -40,42 +41,18 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    db_name = f"fusqa_recovery_{uuid.uuid4().hex[:8]}"
     folder = Path(tempfile.mkdtemp(prefix="fusqa-recovery-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="fusqa_web.settings.local",
-        DJANGO_DEBUG="false",
-        DATABASE_URL=f"{args.postgres}/{db_name}",
-        CELERY_BROKER_URL=args.redis,
-        FUSQA_MEDIA_ROOT=str(folder / "media"),
-        FUSQA_BATCH_SIZE=str(args.batch_size),
-    )
-    import psycopg
-
-    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {db_name}")
     processes: list[subprocess.Popen] = []
-    try:
-        import django
-
-        django.setup()
-        import redis
+    with scratch_database(
+        postgres=args.postgres, prefix="fusqa_recovery", broker=args.redis, FUSQA_BATCH_SIZE=str(args.batch_size)
+    ):
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
         call_command("register_models", verbosity=0, stdout=sys.stderr)  # stdout is the JSON
-        redis.Redis.from_url(args.redis).flushdb()
-        print(json.dumps(run(args, folder, processes), indent=1))
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=60)
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+        try:
+            print(json.dumps(run(args, folder, processes), indent=1))
+        finally:
+            stop(processes)
 
 
 def celery(folder: Path, name: str, *arguments: str) -> subprocess.Popen:
@@ -166,16 +143,6 @@ def run(args: argparse.Namespace, folder: Path, processes: list[subprocess.Popen
         "kill_to_all_done_s": round(time.monotonic() - killed_at, 1),
         "statuses": dict(jobs.values_list("status").annotate(n=Count("id"))),
     }
-
-
-def png(image) -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 if __name__ == "__main__":

@@ -15,16 +15,15 @@ its own database and uses Redis db 14, flushed before and after.
 import argparse
 import datetime as dt
 import io
-import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import png, scratch_database  # noqa: E402 - after the path is set
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,36 +37,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    db_name = f"fusqa_bench_{uuid.uuid4().hex[:8]}"
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="fusqa_web.settings.local",
-        DJANGO_DEBUG="false",
-        DATABASE_URL=f"{args.postgres}/{db_name}",
-        CELERY_BROKER_URL=args.redis,
-        FUSQA_MEDIA_ROOT=tempfile.mkdtemp(prefix="fusqa-bench-media-"),
-    )
-    import psycopg
-    import redis
-
-    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {db_name}")
-    broker = redis.Redis.from_url(args.redis)
-    broker.flushdb()
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with scratch_database(postgres=args.postgres, broker=args.redis):
         run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        broker.flushdb()
-        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
 
 
 def files(args: argparse.Namespace) -> dict[str, tuple[list[bytes], dict]]:
@@ -166,14 +137,6 @@ def run(args: argparse.Namespace) -> None:
 
 def ms(seconds: list[float]) -> float:
     return 1000 * statistics.median(seconds)
-
-
-def png(image) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 if __name__ == "__main__":

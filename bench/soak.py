@@ -26,11 +26,13 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_database, stop  # noqa: E402 - after the path is set
+
 SAMPLE_EVERY_SECONDS = 10
 
 
@@ -47,49 +49,24 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    db_name = f"fusqa_soak_{uuid.uuid4().hex[:8]}"
-    media = tempfile.mkdtemp(prefix="fusqa-soak-media-")
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="fusqa_web.settings.local",
-        DJANGO_DEBUG="false",
-        DATABASE_URL=f"{args.postgres}/{db_name}",
-        CELERY_BROKER_URL=args.redis,
-        FUSQA_MEDIA_ROOT=media,
-        FUSQA_BATCH_SIZE=str(args.batch_size),
-    )
-    import psycopg
-
-    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {db_name}")
     processes: list[subprocess.Popen] = []
-    try:
-        import django
-
-        django.setup()
-        import redis
+    with scratch_database(
+        postgres=args.postgres, prefix="fusqa_soak", broker=args.redis, FUSQA_BATCH_SIZE=str(args.batch_size)
+    ):
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
         call_command("register_models", verbosity=0, stdout=sys.stderr)  # stdout is the JSON
-        redis.Redis.from_url(args.redis).flushdb()
-        port = free_port()
-        processes.append(start(["gunicorn", "fusqa_web.wsgi:application", f"--bind=127.0.0.1:{port}",
-                                "--workers=1", "--timeout=120"], "web"))  # fmt: skip
-        processes.append(start(["celery", "-A", "fusqa_web", "worker", "--pool=prefork", "--concurrency=1",
-                                "--queues=gpu,default", "--loglevel=WARNING", "--without-gossip",
-                                "--without-mingle", "--without-heartbeat"], "worker"))  # fmt: skip
-        report = soak(args, f"http://127.0.0.1:{port}", web=processes[0], worker=processes[1])
-        print(json.dumps(report, indent=1))
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=60)
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+        try:
+            port = free_port()
+            processes.append(start(["gunicorn", "fusqa_web.wsgi:application", f"--bind=127.0.0.1:{port}",
+                                    "--workers=1", "--timeout=120"], "web"))  # fmt: skip
+            processes.append(start(["celery", "-A", "fusqa_web", "worker", "--pool=prefork", "--concurrency=1",
+                                    "--queues=gpu,default", "--loglevel=WARNING", "--without-gossip",
+                                    "--without-mingle", "--without-heartbeat"], "worker"))  # fmt: skip
+            report = soak(args, f"http://127.0.0.1:{port}", web=processes[0], worker=processes[1])
+            print(json.dumps(report, indent=1))
+        finally:
+            stop(processes)
 
 
 def free_port() -> int:
@@ -113,16 +90,14 @@ def soak(args: argparse.Namespace, base_url: str, *, web: subprocess.Popen, work
     import psutil
     import requests
     from PIL import Image
-    from rest_framework.authtoken.models import Token
 
     from qa.models import Hospital, JobStatus, ProcessingJob, Role
     from qa.services.accounts import user_upsert
     from workers.ml import synth
 
     hospital = Hospital.objects.create(name="Soak", slug="soak")
-    user = user_upsert(username="soak", password="soak-pw-123", role=Role.QA_MANAGER, hospitals=[hospital])
+    user_upsert(username="soak", password="soak-pw-123", role=Role.QA_MANAGER, hospitals=[hospital])
     session = requests.Session()
-    session.headers["Authorization"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
 
     print(f"generating {args.pool} phantoms ({args.profile}) …", file=sys.stderr, flush=True)
     scans = [synth.generate_scan(args.profile, seed=s) for s in range(args.pool)]
@@ -148,6 +123,12 @@ def soak(args: argparse.Namespace, base_url: str, *, web: subprocess.Popen, work
             raise SystemExit(f"upload answered {response.status_code}: {response.text[:300]}")
 
     wait_for_web(base_url, web)
+    # A token as any client gets one: through the API (an expiring, hashed knox token).
+    answer = session.post(
+        f"{base_url}/api/auth/token/", json={"username": "soak", "password": "soak-pw-123"}, timeout=60
+    )
+    answer.raise_for_status()
+    session.headers["Authorization"] = f"Token {answer.json()['token']}"
     waiting = ProcessingJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
     stop = threading.Event()
     errors: list[BaseException] = []
