@@ -56,7 +56,7 @@ export function QualityChart({
         },
       },
       xAxis: { type: "category", data: starts, boundaryGap: false },
-      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value} %" }, name: "poor", nameGap: 8 },
+      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value} %" } },
       series: [
         {
           name: "lower",
