@@ -8,9 +8,9 @@ verdicts (out of distribution, implausible mask, failed processing) are counted 
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from qa.frame_quality import with_verdict
@@ -269,7 +269,7 @@ def dashboard_frame_list(
         hospitals = hospitals.filter(pk=hospital_id)
     frames = with_verdict(
         Frame.objects.filter(hospital__in=hospitals).select_related("hospital", "study", "study__machine")
-    ).filter(verdict__isnull=False, counted_on__gte=start, counted_on__lte=end)
+    ).filter(_counted_between(start, end), verdict__isnull=False)
     if machine_id is not None:
         if not Machine.objects.filter(pk=machine_id, hospital__in=hospitals).exists():
             raise Http404(f"No machine with id {machine_id}.")
@@ -279,6 +279,16 @@ def dashboard_frame_list(
     if verdict is not None:
         frames = frames.filter(verdict=verdict)
     return frames.order_by(F("verdict_p_good").asc(nulls_last=True), "-counted_on", "-id")
+
+
+def _counted_between(start: date, end: date) -> Q:
+    """Frames counted on days start..end, as conditions the indexes serve (study_hospital_exam_date,
+    frame_hospital_created) rather than on the computed day."""
+    first = datetime.combine(start, time.min, tzinfo=UTC)
+    after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    return Q(study__exam_date__gte=start, study__exam_date__lte=end) | Q(
+        study__exam_date__isnull=True, created_at__gte=first, created_at__lt=after
+    )
 
 
 # Drift alerts

@@ -51,6 +51,17 @@ def _per_study(aggregate) -> Subquery:
 
 
 IN_FLIGHT = (JobStatus.PENDING, JobStatus.RUNNING)
+STUDY_QUALITY = (
+    "good_frames",
+    "poor_frames",
+    "unknown_frames",
+    "in_flight_frames",
+    "failed_frames",
+    "queued_frames",
+    "lowest_p_good",
+    "quality",
+    "status",
+)
 
 
 def with_study_quality(studies: QuerySet[Study]) -> QuerySet[Study]:

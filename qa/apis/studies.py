@@ -59,7 +59,7 @@ class StudyListApi(GenericAPIView):
             p_min=given.get("p_min"),
             p_max=given.get("p_max"),
         )
-        page = self.paginate_queryset(studies)
+        page = selectors.study_quality_attach(self.paginate_queryset(studies))
         return self.get_paginated_response(StudySerializer(page, many=True).data)
 
 

@@ -115,3 +115,12 @@ def test_a_machine_and_unknown_machine_together_are_a_400(world, client_for):
 
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "unknown_machine"
+
+
+def test_a_frame_without_an_exam_date_counts_on_its_upload_day_in_utc_and_no_other(world, client_for):
+    client = client_for(world.admin)
+
+    def undated(day):
+        return frames_of(client, hospital=world.a.id, unknown_machine="true", **{"from": day, "to": day})["count"]
+
+    assert (undated("2026-03-02"), undated("2026-03-03"), undated("2026-03-04")) == (0, 1, 0)

@@ -1,6 +1,8 @@
 """GET /api/studies/: quality and status of each study, its filters, latest exam date first."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.qa.dashboard_data import build_dashboard_world
 
@@ -68,3 +70,15 @@ def test_bad_filters_are_a_400_naming_the_parameter(world, client_for, query, na
 
     assert response.status_code == 400
     assert named in response.json()["error"]["message"]
+
+
+def test_a_page_of_studies_reads_quality_for_its_own_rows_only(world, client_for):
+    client = client_for(world.qa_manager_of_a)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/studies/", {"limit": 2}).status_code == 200
+
+    [listing] = [q["sql"] for q in queries.captured_queries if "LIMIT 2" in q["sql"]]
+    assert "qa_assessment" not in listing
+    [summaries] = [q["sql"] for q in queries.captured_queries if "qa_assessment" in q["sql"]]
+    assert " IN (" in summaries
