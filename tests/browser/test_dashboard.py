@@ -1,6 +1,8 @@
 """The dashboard in Chromium: a QA manager reads their hospital's tiles and chart and drills down to the frames
 of a poor week; an admin compares hospitals; a QA manager acknowledges a drift alert."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -84,6 +86,19 @@ def test_an_admin_compares_hospitals_side_by_side(page, world, screenshot_dir):
     machines = page.get_by_role("table", name="Machines, worst first")
     expect(machines.locator("tbody th")).to_have_text(["Philips EPIQ 7", "Canon Aplio i700", "GE Voluson E8"])
     page.screenshot(path=str(screenshot_dir / "dashboard-hospitals.png"), full_page=True)
+
+    # The CSV holds what the table shows, saved by the browser.
+    with page.expect_download() as download_info:
+        page.get_by_role("region", name="Machines, worst first").get_by_role("button", name="Download CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("machines-")
+    table = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    assert table[0] == ["Machine", "Hospital", "Frames", "Good", "Poor", "Unknown", "Poor rate (95 % interval)"]
+    assert [row[:3] for row in table[1:]] == [
+        ["Philips EPIQ 7", "St Mary's Maternity Unit", str(sum(world.totals("EPIQ")))],
+        ["Canon Aplio i700", "Northgate General Hospital", str(good + poor + unknown)],
+        ["GE Voluson E8", "St Mary's Maternity Unit", str(sum(world.totals("E8")))],
+    ]
 
     side_by_side.get_by_role("link", name="Northgate General Hospital").click()
 
