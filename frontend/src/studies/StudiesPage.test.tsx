@@ -73,7 +73,7 @@ describe("the studies page", () => {
     await userEvent.selectOptions(screen.getByLabelText("Machine"), "2");
     await userEvent.type(screen.getByLabelText("Exam from"), "2025-03-01");
     await userEvent.selectOptions(screen.getByLabelText("Status"), "failed");
-    await userEvent.type(screen.getByLabelText("to"), "0.5");
+    await userEvent.type(screen.getByLabelText("Lowest p(good) to"), "0.5");
     await userEvent.click(screen.getByRole("button", { name: "Filter" }));
 
     await waitFor(() =>

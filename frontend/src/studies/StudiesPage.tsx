@@ -144,7 +144,7 @@ export function StudiesPage() {
             <input type="number" id="studies-p-min" name="p_min" min={0} max={1} step={0.01} defaultValue={filters.p_min ?? ""} />
           </div>
           <div className="field">
-            <label htmlFor="studies-p-max">to</label>
+            <label htmlFor="studies-p-max">Lowest p(good) to</label>
             <input type="number" id="studies-p-max" name="p_max" min={0} max={1} step={0.01} defaultValue={filters.p_max ?? ""} />
           </div>
         </div>
