@@ -8,12 +8,13 @@ verdicts (out of distribution, implausible mask, failed processing) are counted 
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from qa.models import DailyQuality, DriftAlert, Hospital, Machine, User
+from qa.frame_quality import with_verdict
+from qa.models import DailyQuality, DriftAlert, Frame, Hospital, Machine, User
 from qa.permissions import hospitals_visible_to, scope_to_user
 from qa.quality_math import GA_BIN_COUNT, ga_bin_bounds, wilson_interval
 
@@ -243,6 +244,51 @@ def _hospital_order(hospitals: list[Hospital], hospital_id: int) -> int:
 
 def _hospital_ref(hospital: Hospital) -> dict:
     return {"id": hospital.id, "name": hospital.name, "slug": hospital.slug}
+
+
+# The frames behind a point or a row
+
+
+def dashboard_frame_list(
+    *,
+    user: User,
+    hospital_id: int | None = None,
+    machine_id: int | None = None,
+    no_machine: bool = False,
+    start: date,
+    end: date,
+    verdict: str | None = None,
+) -> QuerySet[Frame]:
+    """The counted frames of [start, end] (days as the dashboard counts them), worst first: lowest p(good)
+    first, then unknown verdicts (no p(good)), then newest day first. The same scoping and 404s as
+    `dashboard_get`; `no_machine` keeps only studies that name no machine (the dashboard's `machine: null`)."""
+    hospitals = hospitals_visible_to(user)
+    if hospital_id is not None:
+        if not hospitals.filter(pk=hospital_id).exists():
+            raise Http404(f"No hospital with id {hospital_id}.")
+        hospitals = hospitals.filter(pk=hospital_id)
+    frames = with_verdict(
+        Frame.objects.filter(hospital__in=hospitals).select_related("hospital", "study", "study__machine")
+    ).filter(_counted_between(start, end), verdict__isnull=False)
+    if machine_id is not None:
+        if not Machine.objects.filter(pk=machine_id, hospital__in=hospitals).exists():
+            raise Http404(f"No machine with id {machine_id}.")
+        frames = frames.filter(study__machine_id=machine_id)
+    elif no_machine:
+        frames = frames.filter(study__machine__isnull=True)
+    if verdict is not None:
+        frames = frames.filter(verdict=verdict)
+    return frames.order_by(F("verdict_p_good").asc(nulls_last=True), "-counted_on", "-id")
+
+
+def _counted_between(start: date, end: date) -> Q:
+    """Frames counted on days start..end, as conditions the indexes serve (study_hospital_exam_date,
+    frame_hospital_created) rather than on the computed day."""
+    first = datetime.combine(start, time.min, tzinfo=UTC)
+    after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    return Q(study__exam_date__gte=start, study__exam_date__lte=end) | Q(
+        study__exam_date__isnull=True, created_at__gte=first, created_at__lt=after
+    )
 
 
 # Drift alerts

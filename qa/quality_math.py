@@ -55,3 +55,53 @@ def ga_bin_bounds() -> list[tuple[int | None, int | None]]:
     lows: list[int | None] = [None, *GA_BIN_EDGES]
     highs: list[int | None] = [*GA_BIN_EDGES, None]
     return list(zip(lows, highs, strict=True))
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """How often masks scored like this one were good when the model was evaluated: of `count` test masks
+    with p(good) in [p_low, p_high), a share `good_rate` was good, with its 95 % Wilson interval."""
+
+    p_low: float
+    p_high: float
+    count: int
+    good_rate: float
+    good_rate_low: float
+    good_rate_high: float
+
+
+def p_good_reliability(p_good: float, bins: list[dict]) -> Reliability | None:
+    """The reliability bin (`{"low", "high", "count", "good_rate"}`, as the evaluation writes them) holding
+    p_good, with a Wilson interval on its observed good rate; None without bins or for an empty bin. The last
+    bin holds 1.0. This is what a calibrated p(good) is worth: a 0.999 means "of the test masks scored this high,
+    about this share was good", and that share has an uncertainty from the number of masks behind it."""
+    for index, one in enumerate(bins):
+        last = index == len(bins) - 1
+        if one["low"] <= p_good < one["high"] or (last and p_good == one["high"]):
+            count = int(one["count"])
+            if count <= 0:
+                return None
+            good = min(count, max(0, round(one["good_rate"] * count)))
+            rate = wilson_interval(good, count)
+            return Reliability(one["low"], one["high"], count, good / count, rate.low, rate.high)
+    return None
+
+
+@dataclass(frozen=True)
+class Dating:
+    fit: bool
+    reason: str | None
+
+
+def ga_dating_fitness(label: str | None, in_formula_range: bool | None) -> Dating:
+    """Whether a frame's CRL-derived GA may be used to date the pregnancy: only from a mask FUSQA judged good,
+    with a CRL inside the formula's range."""
+    if label == "poor":
+        return Dating(False, "FUSQA judged the mask poor: its CRL, and so this GA, may be wrong.")
+    if label == "unknown":
+        return Dating(False, "FUSQA could not judge the mask (unusual image or implausible mask).")
+    if label is None:
+        return Dating(False, "The mask has not been assessed yet.")
+    if in_formula_range is False:
+        return Dating(False, "The CRL lies outside the range the GA formula was made for.")
+    return Dating(True, None)

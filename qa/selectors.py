@@ -4,11 +4,12 @@ A `*_get` of a row the user may not see raises Http404, exactly as for a row tha
 so an id of another hospital tells nobody whether it is there.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
+from qa.frame_quality import STUDY_QUALITY, with_study_quality
 from qa.models import (
     Assessment,
     AuditAction,
@@ -74,17 +75,62 @@ def _with_status(frames: QuerySet[Frame]) -> QuerySet[Frame]:
     )
 
 
-def study_list(*, user: User, hospital_id: int | None = None) -> QuerySet[Study]:
+def study_list(
+    *,
+    user: User,
+    hospital_id: int | None = None,
+    machine_id: int | None = None,
+    exam_from: date | None = None,
+    exam_to: date | None = None,
+    quality: str | None = None,
+    status: str | None = None,
+    p_min: float | None = None,
+    p_max: float | None = None,
+) -> QuerySet[Study]:
+    """Studies, latest exam date first (studies without one last, newest upload first), each with its frames'
+    quality and processing status (qa.frame_quality.with_study_quality). `quality` and `status` filter on those
+    summaries; p_min/p_max (inclusive) on the study's lowest p(good), so a range finds studies with a frame in
+    it at the bottom."""
     studies = scope_to_user(Study.objects.select_related("hospital", "machine"), user)
     if hospital_id is not None:
         studies = studies.filter(hospital_id=hospital_id)
-    return studies.annotate(frame_count=Count("frames")).order_by("-created_at", "-id")
+    if machine_id is not None:
+        studies = studies.filter(machine_id=machine_id)
+    if exam_from is not None:
+        studies = studies.filter(exam_date__gte=exam_from)
+    if exam_to is not None:
+        studies = studies.filter(exam_date__lte=exam_to)
+    studies = studies.annotate(frame_count=Count("frames"))
+    if quality is not None or status is not None or p_min is not None or p_max is not None:
+        # Filtering on the summaries computes them for every study of the selection; without these filters
+        # they are read for the page's rows only (study_quality_attach).
+        studies = with_study_quality(studies)
+        if quality is not None:
+            studies = studies.filter(quality=quality)
+        if status is not None:
+            studies = studies.filter(status=status)
+        if p_min is not None:
+            studies = studies.filter(lowest_p_good__gte=p_min)
+        if p_max is not None:
+            studies = studies.filter(lowest_p_good__lte=p_max)
+    return studies.order_by(F("exam_date").desc(nulls_last=True), "-created_at", "-id")
+
+
+def study_quality_attach(studies: list[Study]) -> list[Study]:
+    """Sets each study's quality and status (qa.frame_quality.with_study_quality) in one query over these rows
+    only, so a page of the list costs the same however many studies the hospital holds."""
+    rows = with_study_quality(Study.objects.filter(id__in=[study.id for study in studies])).values("id", *STUDY_QUALITY)
+    by_id = {row["id"]: row for row in rows}
+    for study in studies:
+        for name in STUDY_QUALITY:
+            setattr(study, name, by_id[study.id][name])
+    return studies
 
 
 def study_get(*, user: User, study_id: int) -> Study:
     frames = _with_status(Frame.objects.order_by("frame_number", "id"))
     studies = study_list(user=user).prefetch_related(Prefetch("frames", queryset=frames))
-    return _get_or_404(studies, pk=study_id, what="study")
+    return study_quality_attach([_get_or_404(studies, pk=study_id, what="study")])[0]
 
 
 def frame_get(*, user: User, frame_id: int) -> Frame:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -11,10 +12,16 @@ from rest_framework.views import APIView
 
 from qa import dashboard_selectors
 from qa.apis.client_address import client_address
-from qa.apis.serializers import ErrorSerializer, HospitalRefSerializer, MachineRefSerializer, UserRefSerializer
+from qa.apis.serializers import (
+    ErrorSerializer,
+    HospitalRefSerializer,
+    MachineRefSerializer,
+    QualityLabelField,
+    UserRefSerializer,
+)
 from qa.dashboard_selectors import BUCKETS
 from qa.errors import InvalidInput
-from qa.models import DriftRule
+from qa.models import Assessment, DriftRule
 from qa.services.alerts import alert_acknowledge
 
 DEFAULT_PERIOD_DAYS = 90
@@ -123,6 +130,70 @@ class DashboardApi(APIView):
         # The selector builds exactly DashboardSerializer's shape from plain values (tests/qa/api/test_dashboard.py
         # holds it to that); skipping a second pass through nested serializers halves the response time.
         return Response(dashboard)
+
+
+class DashboardFramesFilterSerializer(serializers.Serializer):
+    hospital = serializers.IntegerField(required=False, min_value=1, help_text="One hospital; without it, all seen")
+    machine = serializers.IntegerField(required=False, min_value=1, help_text="Only this machine's frames")
+    unknown_machine = serializers.BooleanField(
+        required=False, default=False, help_text="Only frames of studies that name no machine"
+    )
+    vars()["from"] = serializers.DateField(required=False, help_text="First day (exam date), included")
+    to = serializers.DateField(required=False, help_text="Last day, included; default today (UTC)")
+    verdict = serializers.ChoiceField(choices=Assessment.Label.choices, required=False)
+
+    def validate(self, attrs):
+        if attrs.get("machine") is not None and attrs.get("unknown_machine"):
+            raise InvalidInput("Ask for a machine or for unknown_machine, not both.", field="unknown_machine")
+        return DashboardFilterSerializer.validate(self, attrs)
+
+
+class DashboardFrameSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    study = serializers.IntegerField(source="study_id")
+    frame_number = serializers.IntegerField()
+    hospital = HospitalRefSerializer()
+    machine = MachineRefSerializer(source="study.machine", allow_null=True)
+    exam_date = serializers.DateField(source="study.exam_date", allow_null=True)
+    counted_on = serializers.DateField(help_text="The day the dashboard counts it on: exam date, else upload date")
+    verdict = QualityLabelField()
+    p_good = serializers.FloatField(source="verdict_p_good", allow_null=True, help_text="null: processing failed")
+    mask = serializers.IntegerField(source="verdict_mask_id", allow_null=True, help_text="The assessed model mask")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    image_url = serializers.SerializerMethodField()
+    mask_image_url = serializers.SerializerMethodField()
+
+    def get_image_url(self, frame) -> str:
+        return reverse("frame-image", args=[frame.id])
+
+    def get_mask_image_url(self, frame) -> str | None:
+        return reverse("mask-image", args=[frame.verdict_mask_id]) if frame.verdict_mask_id else None
+
+
+class DashboardFrameListApi(GenericAPIView):
+    serializer_class = DashboardFrameSerializer
+
+    @extend_schema(
+        parameters=[DashboardFramesFilterSerializer],
+        responses={200: DashboardFrameSerializer(many=True), 400: ErrorSerializer, 404: ErrorSerializer},
+        summary="The frames behind a dashboard point or row, worst (lowest p(good)) first",
+    )
+    def get(self, request):
+        filters = DashboardFramesFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        given = filters.validated_data
+        frames = dashboard_selectors.dashboard_frame_list(
+            user=request.user,
+            hospital_id=given.get("hospital"),
+            machine_id=given.get("machine"),
+            no_machine=given["unknown_machine"],
+            start=given["start"],
+            end=given["end"],
+            verdict=given.get("verdict"),
+        )
+        page = self.paginate_queryset(frames)
+        return self.get_paginated_response(DashboardFrameSerializer(page, many=True).data)
 
 
 class DriftAlertSerializer(serializers.Serializer):

@@ -9,7 +9,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from qa.calibration import reliability_bins
 from qa.models import Assessment, FrameSource, JobStatus, MaskKind, ModelKind, ModelStatus, Role, RunStatus, Verdict
+from qa.quality_math import ga_dating_fitness, p_good_reliability
 
 
 def _enum_field(choices: type[TextChoices], component_name: str) -> type[serializers.ChoiceField]:
@@ -141,6 +143,17 @@ class StudySerializer(serializers.Serializer):
     reported_ga_days = serializers.FloatField(allow_null=True)
     created_at = serializers.DateTimeField()
     frame_count = serializers.IntegerField()
+    quality = QualityLabelField(
+        allow_null=True, help_text="poor if any frame is poor, else unknown if any is, else good; null: none judged"
+    )
+    status = JobStatusField(
+        allow_null=True, help_text="pending while any frame is pending or running, else failed if any failed, else done"
+    )
+    good_frames = serializers.IntegerField()
+    poor_frames = serializers.IntegerField()
+    unknown_frames = serializers.IntegerField(help_text="Out of distribution, implausible mask, or failed")
+    in_flight_frames = serializers.IntegerField(help_text="Frames whose latest job is pending or running")
+    lowest_p_good = serializers.FloatField(allow_null=True, help_text="The lowest p(good) of its frames")
 
 
 class StudyDetailSerializer(StudySerializer):
@@ -162,13 +175,31 @@ class MaskSummarySerializer(serializers.Serializer):
         return reverse("mask-image", args=[mask.id])
 
 
+class ReliabilitySerializer(serializers.Serializer):
+    p_low = serializers.FloatField(help_text="The bin of p(good) this score falls in: from (included)")
+    p_high = serializers.FloatField(help_text="to (excluded; 1.0 included in the last bin)")
+    count = serializers.IntegerField(help_text="Test masks of the model's evaluation scored in this bin")
+    good_rate = serializers.FloatField(help_text="Share of them that was good")
+    good_rate_low = serializers.FloatField(help_text="95 % Wilson interval, lower bound")
+    good_rate_high = serializers.FloatField(help_text="95 % Wilson interval, upper bound")
+
+
 class AssessmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     mask = serializers.IntegerField(source="mask_id")
-    p_good = serializers.FloatField()
+    p_good = serializers.FloatField(help_text="Platt-calibrated probability that the mask is good")
     label = QualityLabelField()
     model_version = ModelVersionRefSerializer()
     created_at = serializers.DateTimeField()
+    reliability = serializers.SerializerMethodField(
+        help_text="What this p(good) was worth on the model's evaluation (unseen hospital); null: not known"
+    )
+
+    @extend_schema_field(ReliabilitySerializer(allow_null=True))
+    def get_reliability(self, assessment) -> dict | None:
+        bins = reliability_bins(assessment.model_version)
+        found = p_good_reliability(assessment.p_good, bins) if bins else None
+        return ReliabilitySerializer(found).data if found else None
 
 
 class PointSerializer(serializers.Serializer):
@@ -196,6 +227,11 @@ class MeasurementSerializer(serializers.Serializer):
         return {"row": measurement.p2_row, "col": measurement.p2_col}
 
 
+class DatingSerializer(serializers.Serializer):
+    fit = serializers.BooleanField(help_text="Only a GA from a mask judged good, with a CRL in the formula's range")
+    reason = serializers.CharField(allow_null=True, help_text="Why not, in words; null when fit")
+
+
 class FrameDetailSerializer(FrameSummarySerializer):
     study = serializers.IntegerField(source="study_id")
     hospital = HospitalRefSerializer()
@@ -203,6 +239,15 @@ class FrameDetailSerializer(FrameSummarySerializer):
     masks = MaskSummarySerializer(many=True)
     latest_assessment = AssessmentSerializer(allow_null=True)
     latest_measurement = MeasurementSerializer(allow_null=True)
+    dating = serializers.SerializerMethodField(help_text="Whether the latest measurement's GA may date the pregnancy")
+
+    @extend_schema_field(DatingSerializer)
+    def get_dating(self, frame) -> dict:
+        measurement, assessment = frame.latest_measurement, frame.latest_assessment
+        fitness = ga_dating_fitness(
+            assessment.label if assessment else None, measurement.in_formula_range if measurement else None
+        )
+        return {"fit": fitness.fit, "reason": fitness.reason}
 
 
 # Masks and reviews

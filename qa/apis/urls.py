@@ -27,6 +27,7 @@ urlpatterns: list = [
     path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
     path("audit-events/export.csv", audit.AuditEventExportApi.as_view(), name="audit-event-export"),
     path("dashboard/", dashboard.DashboardApi.as_view(), name="dashboard"),
+    path("dashboard/frames/", dashboard.DashboardFrameListApi.as_view(), name="dashboard-frames"),
     path("alerts/", dashboard.AlertListApi.as_view(), name="alert-list"),
     path("alerts/<int:alert_id>/acknowledge/", dashboard.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
     # Last: every other /api/ path.

@@ -81,7 +81,7 @@ def test_a_qa_manager_sees_no_audit_log_link_and_is_refused_the_page_and_the_api
     expect(page.get_by_role("heading", level=1, name="Hospitals")).to_be_visible()
 
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Hospitals", "Studies", "Upload"]
+        ["Dashboard", "Alerts", "Hospitals", "Studies", "Upload"]
     )
     page.goto("/audit")
     expect(page.get_by_role("heading", level=1, name="Audit log")).to_be_visible()

@@ -65,7 +65,8 @@ def test_logging_out_returns_to_the_login_page_and_ends_the_session(page, two_ho
     _, _, manager = two_hospitals
     page.goto("/login")
     log_in(page, manager.username, PASSWORD)
-    expect(page.get_by_role("heading", level=1, name="Hospitals")).to_be_visible()
+    # The home page is the dashboard.
+    expect(page.get_by_role("heading", level=1, name="Dashboard")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
 

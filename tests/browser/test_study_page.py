@@ -161,7 +161,7 @@ def test_the_study_page_draws_each_frame_and_follows_a_job_to_done_without_reloa
     crl_one = fetus_one[3]
     ga_one = ROBINSON(crl_one)
     expect(one.locator(".status")).to_have_text("Done")
-    expect(one.locator(".p-good")).to_have_text("92%")
+    expect(one.locator(".p-good")).to_have_text("0.92")
     expect(one.locator(".quality")).to_have_text("Good")
     expect(one.locator(".crl")).to_have_text(f"{crl_one:.1f} mm")
     expect(one.locator(".ga")).to_have_text(f"{int(ga_one) // 7}w {int(ga_one) % 7}d")
@@ -198,11 +198,15 @@ def test_the_study_page_draws_each_frame_and_follows_a_job_to_done_without_reloa
     crl_two = fetus_two[3]
     ga_two = ROBINSON(crl_two)
     expect(two.locator(".status")).to_have_text("Done")
-    expect(two.locator(".p-good")).to_have_text("31%")
+    expect(two.locator(".p-good")).to_have_text("0.31")
     expect(two.locator(".quality")).to_have_text("Poor")
     expect(two.locator(".crl")).to_have_text(f"{crl_two:.1f} mm")
     expect(two.locator(".ga")).to_have_text(f"{int(ga_two) // 7}w {int(ga_two) % 7}d")
     expect(two.locator(".formula")).to_have_text("(Robinson 1975)")
+    # A poor mask's GA is shown, muted, as not fit for dating.
+    expect(two.locator(".dating-unfit")).to_have_text(
+        "Not fit for dating. FUSQA judged the mask poor: its CRL, and so this GA, may be wrong."
+    )
     expect(two.locator("canvas")).to_have_attribute("data-drawn", "image mask callipers")
     expect(page.locator(".live-status")).to_have_text("All 3 frames processed; 1 failed.")
     assert page.evaluate("window.__sameDocument") is True, "the page reloaded"
@@ -226,8 +230,11 @@ def test_the_studies_list_links_to_each_study(page, study_in_progress):
     row = page.locator("tbody tr")
     expect(row).to_have_count(1)
     expect(row.locator("td")).to_have_text(
-        [f"Study #{study.id}", "St Mary's Maternity Unit", "Phantom Medical PX-7", "2025-03-04", "11w 3d", "3"]
-    )
+        [
+            f"Study #{study.id}", "St Mary's Maternity Unit", "Phantom Medical PX-7", "2025-03-04", "11w 3d", "3",
+            "Unknown (1 good, 0 poor, 1 unknown)", "0.92", "In progress (1)",
+        ]
+    )  # fmt: skip
 
     row.get_by_role("link", name=f"Study #{study.id}").click()
     expect(page).to_have_url(re.compile(rf"/studies/{study.id}$"))

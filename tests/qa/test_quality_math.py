@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.quality_math import GA_BIN_COUNT, ga_bin, ga_bin_bounds, wilson_interval
+from qa.quality_math import GA_BIN_COUNT, ga_bin, ga_bin_bounds, ga_dating_fitness, p_good_reliability, wilson_interval
 
 
 def test_the_wilson_interval_of_3_in_10_is_the_textbook_one():
@@ -42,3 +42,45 @@ def test_the_bins_run_from_open_below_minus_14_to_open_above_14_days():
 
     assert len(bounds) == GA_BIN_COUNT == 16
     assert bounds[0] == (None, -14) and bounds[8] == (0, 2) and bounds[-1] == (14, None)
+
+
+BINS = [
+    {"low": 0.0, "high": 0.5, "count": 100, "mean_p": 0.1, "good_rate": 0.1},
+    {"low": 0.5, "high": 0.9, "count": 0, "mean_p": 0.0, "good_rate": 0.0},
+    {"low": 0.9, "high": 1.0, "count": 400, "mean_p": 0.99, "good_rate": 0.995},
+]
+
+
+def test_a_p_good_is_worth_the_good_rate_of_its_reliability_bin_with_a_wilson_interval():
+    found = p_good_reliability(0.999, BINS)
+
+    assert (found.p_low, found.p_high, found.count, found.good_rate) == (0.9, 1.0, 400, 398 / 400)
+    assert found.good_rate_low == pytest.approx(wilson_interval(398, 400).low)
+    assert found.good_rate_high == pytest.approx(wilson_interval(398, 400).high)
+    assert found.good_rate_high < 1.0
+
+
+def test_a_p_good_of_one_falls_in_the_last_bin_and_an_empty_bin_or_no_bins_say_nothing():
+    assert p_good_reliability(1.0, BINS).p_low == 0.9
+    assert p_good_reliability(0.7, BINS) is None
+    assert p_good_reliability(0.7, []) is None
+
+
+@pytest.mark.parametrize(
+    ("label", "in_range", "fit", "reason_starts"),
+    [
+        ("good", True, True, None),
+        ("good", False, False, "The CRL lies outside"),
+        ("poor", True, False, "FUSQA judged the mask poor"),
+        ("unknown", True, False, "FUSQA could not judge"),
+        (None, None, False, "The mask has not been assessed"),
+    ],
+)
+def test_only_a_good_masks_ga_in_the_formulas_range_is_fit_for_dating(label, in_range, fit, reason_starts):
+    dating = ga_dating_fitness(label, in_range)
+
+    assert dating.fit is fit
+    if reason_starts is None:
+        assert dating.reason is None
+    else:
+        assert dating.reason.startswith(reason_starts)

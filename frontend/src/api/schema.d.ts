@@ -226,6 +226,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dashboard/frames/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The frames behind a dashboard point or row, worst (lowest p(good)) first */
+        get: operations["dashboard_frames_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/frames/{frame_id}/": {
         parameters: {
             query?: never;
@@ -392,7 +409,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Studies, newest first */
+        /** Studies, latest exam date first, with their quality and processing status */
         get: operations["studies_list"];
         put?: never;
         post?: never;
@@ -476,12 +493,17 @@ export interface components {
         Assessment: {
             id: number;
             mask: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description Platt-calibrated probability that the mask is good
+             */
             p_good: number;
             label: components["schemas"]["QualityLabel"];
             model_version: components["schemas"]["ModelVersionRef"];
             /** Format: date-time */
             created_at: string;
+            /** @description What this p(good) was worth on the model's evaluation (unseen hospital); null: not known */
+            readonly reliability: components["schemas"]["Reliability"] | null;
         };
         /** @enum {string} */
         AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "model.registered" | "model.activated" | "model.rolled_back" | "review.verdict" | "mask.corrected" | "training_set.exported" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
@@ -530,12 +552,44 @@ export interface components {
             hospitals: components["schemas"]["HospitalQuality"][];
             ga_discrepancy: components["schemas"]["GaDiscrepancy"];
         };
+        DashboardFrame: {
+            id: number;
+            study: number;
+            frame_number: number;
+            hospital: components["schemas"]["HospitalRef"];
+            machine: components["schemas"]["MachineRef"] | null;
+            /** Format: date */
+            exam_date: string | null;
+            /**
+             * Format: date
+             * @description The day the dashboard counts it on: exam date, else upload date
+             */
+            counted_on: string;
+            verdict: components["schemas"]["QualityLabel"];
+            /**
+             * Format: double
+             * @description null: processing failed
+             */
+            p_good: number | null;
+            /** @description The assessed model mask */
+            mask: number | null;
+            width: number;
+            height: number;
+            readonly image_url: string;
+            readonly mask_image_url: string | null;
+        };
         DashboardPeriod: {
             /** Format: date */
             from: string;
             /** Format: date */
             to: string;
             bucket: components["schemas"]["BucketEnum"];
+        };
+        Dating: {
+            /** @description Only a GA from a mask judged good, with a CRL in the formula's range */
+            fit: boolean;
+            /** @description Why not, in words; null when fit */
+            reason: string | null;
         };
         DriftAlert: {
             id: number;
@@ -611,6 +665,8 @@ export interface components {
             masks: components["schemas"]["MaskSummary"][];
             latest_assessment: components["schemas"]["Assessment"] | null;
             latest_measurement: components["schemas"]["Measurement"] | null;
+            /** @description Whether the latest measurement's GA may date the pregnancy */
+            readonly dating: components["schemas"]["Dating"];
         };
         /** @enum {string} */
         FrameSource: "dicom" | "png" | "jpeg";
@@ -837,6 +893,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["AuditEvent"][];
         };
+        PaginatedDashboardFrameList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["DashboardFrame"][];
+        };
         PaginatedDriftAlertList: {
             /** @example 123 */
             count: number;
@@ -1001,6 +1072,35 @@ export interface components {
         };
         /** @enum {string} */
         QualityLabel: "good" | "poor" | "unknown";
+        Reliability: {
+            /**
+             * Format: double
+             * @description The bin of p(good) this score falls in: from (included)
+             */
+            p_low: number;
+            /**
+             * Format: double
+             * @description to (excluded; 1.0 included in the last bin)
+             */
+            p_high: number;
+            /** @description Test masks of the model's evaluation scored in this bin */
+            count: number;
+            /**
+             * Format: double
+             * @description Share of them that was good
+             */
+            good_rate: number;
+            /**
+             * Format: double
+             * @description 95 % Wilson interval, lower bound
+             */
+            good_rate_low: number;
+            /**
+             * Format: double
+             * @description 95 % Wilson interval, upper bound
+             */
+            good_rate_high: number;
+        };
         Review: {
             id: number;
             mask: number;
@@ -1037,6 +1137,21 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             frame_count: number;
+            /** @description poor if any frame is poor, else unknown if any is, else good; null: none judged */
+            quality: components["schemas"]["QualityLabel"] | null;
+            /** @description pending while any frame is pending or running, else failed if any failed, else done */
+            status: components["schemas"]["JobStatus"] | null;
+            good_frames: number;
+            poor_frames: number;
+            /** @description Out of distribution, implausible mask, or failed */
+            unknown_frames: number;
+            /** @description Frames whose latest job is pending or running */
+            in_flight_frames: number;
+            /**
+             * Format: double
+             * @description The lowest p(good) of its frames
+             */
+            lowest_p_good: number | null;
         };
         StudyDetail: {
             id: number;
@@ -1051,6 +1166,21 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             frame_count: number;
+            /** @description poor if any frame is poor, else unknown if any is, else good; null: none judged */
+            quality: components["schemas"]["QualityLabel"] | null;
+            /** @description pending while any frame is pending or running, else failed if any failed, else done */
+            status: components["schemas"]["JobStatus"] | null;
+            good_frames: number;
+            poor_frames: number;
+            /** @description Out of distribution, implausible mask, or failed */
+            unknown_frames: number;
+            /** @description Frames whose latest job is pending or running */
+            in_flight_frames: number;
+            /**
+             * Format: double
+             * @description The lowest p(good) of its frames
+             */
+            lowest_p_good: number | null;
             frames: components["schemas"]["FrameSummary"][];
         };
         TrainingRun: {
@@ -1574,6 +1704,62 @@ export interface operations {
             };
         };
     };
+    dashboard_frames_list: {
+        parameters: {
+            query?: {
+                /** @description First day (exam date), included */
+                from?: string;
+                /** @description One hospital; without it, all seen */
+                hospital?: number;
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description Only this machine's frames */
+                machine?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Last day, included; default today (UTC) */
+                to?: string;
+                /** @description Only frames of studies that name no machine */
+                unknown_machine?: boolean;
+                /**
+                 * @description * `good` - Good
+                 *     * `poor` - Poor
+                 *     * `unknown` - Unknown
+                 */
+                verdict?: "good" | "poor" | "unknown";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDashboardFrameList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     frames_retrieve: {
         parameters: {
             query?: never;
@@ -1836,12 +2022,38 @@ export interface operations {
     studies_list: {
         parameters: {
             query?: {
+                /** @description Exam date from (included) */
+                from?: string;
                 /** @description Only this hospital's studies */
                 hospital?: number;
                 /** @description Number of results to return per page. */
                 limit?: number;
+                /** @description Only this machine's studies */
+                machine?: number;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
+                /** @description Lowest p(good) at most */
+                p_max?: number;
+                /** @description Lowest p(good) at least */
+                p_min?: number;
+                /**
+                 * @description The study's quality (its worst frame's)
+                 *
+                 *     * `good` - Good
+                 *     * `poor` - Poor
+                 *     * `unknown` - Unknown
+                 */
+                quality?: "good" | "poor" | "unknown";
+                /**
+                 * @description pending: a frame is pending or running
+                 *
+                 *     * `pending` - pending
+                 *     * `failed` - failed
+                 *     * `done` - done
+                 */
+                status?: "pending" | "failed" | "done";
+                /** @description Exam date to (included) */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -1855,6 +2067,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedStudyList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -2,9 +2,13 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SESSION_ENDED_EVENT } from "../api/client";
+import { dashboardAnswer } from "../dashboard/fixtures";
 import { answer, fakeServer, manager } from "../test/render";
 import { App, createQueryClient } from "./App";
 import { safeNext } from "./routes";
+
+// ECharts draws on a canvas happy-dom does not have; the charts' own tests cover the wrapper.
+vi.mock("../ui/Chart", () => ({ Chart: ({ label }: { label: string }) => <div role="img" aria-label={label} /> }));
 
 const empty = { count: 0, next: null, previous: null, results: [] };
 
@@ -23,7 +27,7 @@ describe("safeNext", () => {
     expect(safeNext("/upload")).toBe("/upload");
     expect(safeNext("/studies/4?tab=frames")).toBe("/studies/4?tab=frames");
     for (const next of [null, "", "//evil.example/", "https://evil.example/", "/api/auth/me/", "/login?next=/x"]) {
-      expect(safeNext(next), String(next)).toBe("/hospitals");
+      expect(safeNext(next), String(next)).toBe("/dashboard");
     }
   });
 });
@@ -84,15 +88,19 @@ describe("the app", () => {
     expect(document.activeElement).toBe(screen.getByLabelText("Password"));
   });
 
-  it("opens the hospitals page with the navigation for a logged-in QA manager", async () => {
-    fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? manager : empty));
+  it("opens the dashboard, the home page, with the navigation for a logged-in QA manager", async () => {
+    fakeServer(({ pathname }) =>
+      answer(200, pathname === "/api/auth/me/" ? manager : pathname === "/api/dashboard/" ? dashboardAnswer : empty),
+    );
 
     start("/");
 
-    expect(await screen.findByRole("heading", { level: 1, name: "Hospitals" })).toBeTruthy();
-    expect(window.location.pathname).toBe("/hospitals");
+    expect(await screen.findByRole("heading", { level: 1, name: "Dashboard" })).toBeTruthy();
+    expect(window.location.pathname).toBe("/dashboard");
     expect(navLinks()).toEqual([
-      ["Hospitals", "page"],
+      ["Dashboard", "page"],
+      ["Alerts", null],
+      ["Hospitals", null],
       ["Studies", null],
       ["Upload", null],
     ]);
@@ -116,7 +124,7 @@ describe("the app", () => {
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "admin" } : empty));
     const admin = start("/hospitals");
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Hospitals", "Studies", "Upload", "Audit log"]);
+    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Upload", "Audit log"]);
     admin.unmount();
 
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? manager : empty));
@@ -131,7 +139,7 @@ describe("the app", () => {
     start("/hospitals");
 
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Hospitals", "Studies"]);
+    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies"]);
   });
 
   it("sends the person to the login page with a notice when the session ends", async () => {

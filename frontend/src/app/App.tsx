@@ -123,7 +123,7 @@ function NotFound() {
     <section className="stack">
       <h1>Page not found</h1>
       <p>
-        There is no page at this address. <Link to={HOME_PATH}>Go to your hospitals</Link>.
+        There is no page at this address. <Link to={HOME_PATH}>Go to the dashboard</Link>.
       </p>
     </section>
   );

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { Link, NavLink, Outlet } from "react-router";
 import { logout, ROLE_LABELS } from "../auth/session";
 import { useSession } from "./session-context";
-import { routes } from "./routes";
+import { HOME_PATH, routes } from "./routes";
 import { useMe } from "./session-context";
 
 
@@ -27,7 +27,7 @@ export function Shell() {
     <div className="shell">
       <header className="topbar">
         <div className="topbar-inner">
-          <Link className="brand" to="/hospitals" aria-label="FUSQA home">
+          <Link className="brand" to={HOME_PATH} aria-label="FUSQA home">
             FUSQA
           </Link>
           <nav aria-label="Main">

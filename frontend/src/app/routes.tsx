@@ -3,8 +3,11 @@
  * parameters, e.g. { path: "/studies/:id", title: "Study", Page: StudyPage }.
  */
 import type { ComponentType } from "react";
+import { AlertsPage } from "../alerts/AlertsPage";
 import { AUDIT_PATH, AuditPage } from "../audit/AuditPage";
 import { canUpload, isAdmin, type Me } from "../auth/session";
+import { DASHBOARD_PATH, DashboardPage } from "../dashboard/DashboardPage";
+import { FramesPage } from "../dashboard/FramesPage";
 import { HospitalsPage } from "../hospitals/HospitalsPage";
 import { StudiesPage } from "../studies/StudiesPage";
 import { StudyPage } from "../studies/StudyPage";
@@ -21,10 +24,14 @@ export interface AppRoute {
   Page: ComponentType;
 }
 
-export const HOME_PATH = "/hospitals";
+/** "/" leads here: the dashboard is the home page. */
+export const HOME_PATH = DASHBOARD_PATH;
 export const LOGIN_PATH = "/login";
 
 export const routes: AppRoute[] = [
+  { path: DASHBOARD_PATH, title: "Dashboard", nav: "Dashboard", Page: DashboardPage },
+  { path: `${DASHBOARD_PATH}/frames`, title: "Frames", Page: FramesPage },
+  { path: "/alerts", title: "Drift alerts", nav: "Alerts", Page: AlertsPage },
   { path: "/hospitals", title: "Hospitals", nav: "Hospitals", Page: HospitalsPage },
   { path: "/studies", title: "Studies", nav: "Studies", Page: StudiesPage },
   { path: "/studies/:id", title: "Study", Page: StudyPage },

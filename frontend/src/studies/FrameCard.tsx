@@ -8,13 +8,16 @@ import {
   formatGa,
   formatGaDifference,
   formatMm,
-  formatPercent,
+  formatPGood,
+  formatReliability,
   formulaLabel,
   isTerminal,
   latestModelMask,
   statusLabel,
 } from "./format";
 import { colouriseMask, drawFrame, loadImage } from "./overlay";
+
+const QUALITY_LABELS: Record<string, string> = { good: "Good", poor: "Poor", unknown: "Unknown" };
 
 /** Canvas width in device pixels; shown at up to half of it, so lines stay crisp on HiDPI screens. */
 const CANVAS_WIDTH = 960;
@@ -128,6 +131,8 @@ function FrameFacts({
   const difference = measurement ? formatGaDifference(measurement.ga_days, reportedGa) : null;
   const hasFacts = frame.p_good !== null || measurement !== null;
   const mask = detail ? latestModelMask(detail.masks) : null;
+  const dating = detail?.dating ?? null;
+  const reliability = detail?.latest_assessment?.reliability ?? null;
   return (
     <>
       <div className="frame-heading">
@@ -147,10 +152,15 @@ function FrameFacts({
             <>
               <dt>p(good)</dt>
               <dd>
-                <span className="p-good">{formatPercent(frame.p_good)}</span>{" "}
+                <span className="p-good">{formatPGood(frame.p_good)}</span>{" "}
                 {frame.label ? (
-                  <span className={`quality quality-${frame.label}`}>{frame.label === "good" ? "Good" : "Poor"}</span>
+                  <span className={`quality quality-${frame.label}`}>{QUALITY_LABELS[frame.label] ?? frame.label}</span>
                 ) : null}
+                <span className="p-good-note hint">
+                  {reliability
+                    ? ` Calibrated. On the model's test at an unseen hospital, masks scored ${reliability.p_low.toFixed(1)}–${reliability.p_high.toFixed(1)} were good in ${formatReliability(reliability)}.`
+                    : " Calibrated probability (Platt scaling), not a certainty."}
+                </span>
               </dd>
             </>
           ) : null}
@@ -161,12 +171,17 @@ function FrameFacts({
                 <span className="crl">{formatMm(measurement.crl_mm)}</span>
               </dd>
               <dt>GA</dt>
-              <dd>
+              <dd className={dating && !dating.fit ? "ga-unfit" : undefined}>
                 <span className="ga">{formatGa(measurement.ga_days)}</span>{" "}
                 <span className="formula muted">{`(${formulaLabel(measurement.formula)})`}</span>
                 {!measurement.in_formula_range ? (
                   <span className="range-warning" role="note">
                     ⚠ CRL outside the formula's CRL range
+                  </span>
+                ) : null}
+                {dating && !dating.fit ? (
+                  <span className="dating-unfit" role="note">
+                    <strong>Not fit for dating.</strong> {dating.reason}
                   </span>
                 ) : null}
               </dd>

@@ -33,6 +33,13 @@ function study(frames: FrameSummary[]): StudyDetail {
     reported_ga_days: 80,
     created_at: "2025-01-01T00:00:00Z",
     frame_count: frames.length,
+    quality: null,
+    status: null,
+    good_frames: 0,
+    poor_frames: 0,
+    unknown_frames: 0,
+    in_flight_frames: 0,
+    lowest_p_good: null,
     frames,
   };
 }
@@ -57,6 +64,7 @@ function detail(summary: FrameSummary, measurement: Partial<NonNullable<FrameDet
       },
     ],
     latest_assessment: null,
+    dating: { fit: true, reason: null },
     latest_measurement: {
       id: 1,
       mask: 100 + summary.id,
@@ -100,6 +108,29 @@ afterEach(() => {
 });
 
 describe("the study page", () => {
+  it("mutes a poor frame's GA as not fit for dating, and says what its p(good) is worth", async () => {
+    const poor = frame(1, "done", { p_good: 0.9996, label: "poor" });
+    const reliability = { p_low: 0.9, p_high: 1, count: 1650, good_rate: 0.996, good_rate_low: 0.9915, good_rate_high: 0.9982 };
+    serve(({ pathname }) => {
+      if (pathname === "/api/studies/7/") return answer(200, study([poor]));
+      return answer(200, {
+        ...detail(poor),
+        latest_assessment: { id: 1, mask: 101, p_good: 0.9996, label: "poor", model_version: { id: 2, kind: "fusqa", version: "1" }, created_at: "", reliability },
+        dating: { fit: false, reason: "FUSQA judged the mask poor: its CRL, and so this GA, may be wrong." },
+      });
+    });
+
+    open();
+    await tick(0);
+
+    expect(text(card(0), ".p-good")).toBe("> 0.99");
+    expect(text(card(0), ".p-good-note")).toBe(
+      " Calibrated. On the model's test at an unseen hospital, masks scored 0.9–1.0 were good in 99.6 % of 1,650 (95 % interval 99.2–99.8 %).",
+    );
+    expect(card(0).querySelector(".ga-unfit .ga")?.textContent).toBe("11w 4d");
+    expect(text(card(0), ".dating-unfit")).toBe("Not fit for dating. FUSQA judged the mask poor: its CRL, and so this GA, may be wrong.");
+  });
+
   it("shows a done frame's quality, CRL and GA with its formula, and a failed frame's reason", async () => {
     const done = frame(1, "done", { p_good: 0.9, label: "good" });
     const failed = frame(2, "failed", { reason: "The image is blank." });
@@ -116,7 +147,7 @@ describe("the study page", () => {
     const [first, second] = [card(0), card(1)];
     expect(first.dataset.status).toBe("done");
     expect(text(first, ".status")).toBe("Done");
-    expect(text(first, ".p-good")).toBe("90%");
+    expect(text(first, ".p-good")).toBe("0.90");
     expect(text(first, ".quality-good")).toBe("Good");
     expect(text(first, ".crl")).toBe("45.0 mm");
     expect(text(first, ".ga")).toBe("11w 4d");
@@ -173,7 +204,7 @@ describe("the study page", () => {
 
     await tick(1000);
     expect(text(card(1), ".status")).toBe("Done");
-    expect(text(card(1), ".p-good")).toBe("30%");
+    expect(text(card(1), ".p-good")).toBe("0.30");
     expect(text(card(1), ".crl")).toBe("30.0 mm");
     expect(text(card(1), ".ga")).toBe("10w 0d");
     expect(text(card(1), ".ga-difference")).toBe("−10 d");

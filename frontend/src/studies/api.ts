@@ -15,11 +15,35 @@ export type FrameDetail = Schemas["FrameDetail"];
 
 export const STUDIES_PAGE_SIZE = 25;
 
+/** The filters of the studies list, as the address holds them (strings; "" for none). */
+export const STUDY_FILTERS = ["hospital", "machine", "from", "to", "quality", "status", "p_min", "p_max"] as const;
+export type StudyFilters = Partial<Record<(typeof STUDY_FILTERS)[number], string>>;
+
+export function studyFiltersFrom(query: URLSearchParams): StudyFilters {
+  const filters: StudyFilters = {};
+  for (const name of STUDY_FILTERS) {
+    const value = query.get(name);
+    if (value) filters[name] = value;
+  }
+  return filters;
+}
+
 export function listStudies(
-  { hospital, offset = 0 }: { hospital?: string | null; offset?: number },
+  { offset = 0, ...filters }: StudyFilters & { offset?: number },
   signal?: AbortSignal,
 ): Promise<Paginated<Study>> {
-  const query = { limit: STUDIES_PAGE_SIZE, offset, ...(hospital ? { hospital: Number(hospital) } : {}) };
+  const query = {
+    limit: STUDIES_PAGE_SIZE,
+    offset,
+    ...(filters.hospital ? { hospital: Number(filters.hospital) } : {}),
+    ...(filters.machine ? { machine: Number(filters.machine) } : {}),
+    ...(filters.from ? { from: filters.from } : {}),
+    ...(filters.to ? { to: filters.to } : {}),
+    ...(filters.quality ? { quality: filters.quality as QualityLabel } : {}),
+    ...(filters.status ? { status: filters.status as "pending" | "failed" | "done" } : {}),
+    ...(filters.p_min ? { p_min: Number(filters.p_min) } : {}),
+    ...(filters.p_max ? { p_max: Number(filters.p_max) } : {}),
+  };
   return unwrap(api.GET("/api/studies/", { params: { query }, signal }));
 }
 

@@ -78,3 +78,23 @@ export function latestModelMask(masks: MaskSummary[]): MaskSummary | null {
   const newest = (list: MaskSummary[]) => list.reduce<MaskSummary | null>((a, m) => (!a || m.version > a.version ? m : a), null);
   return newest(masks.filter((mask) => mask.kind === "model")) ?? newest(masks);
 }
+
+/**
+ * A calibrated p(good) with two decimals, never a bare "1.00" or "0.00": a probability the model gives as
+ * 0.998 reads "> 0.99" (the calibration cannot promise certainty).
+ */
+export function formatPGood(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return "—";
+  if (p >= 0.995) return "> 0.99";
+  if (p < 0.005) return "< 0.01";
+  return p.toFixed(2);
+}
+
+/** "96 % of 1,650 (95 % interval 95–97 %)", from the server's reliability bin; whole percents, one decimal at the ends. */
+export function formatReliability(r: { count: number; good_rate: number; good_rate_low: number; good_rate_high: number }): string {
+  const pct = (v: number) => {
+    const x = v * 100;
+    return x < 1 || x > 99 ? x.toFixed(1) : String(Math.round(x));
+  };
+  return `${pct(r.good_rate)} % of ${r.count.toLocaleString("en-GB")} (95 % interval ${pct(r.good_rate_low)}–${pct(r.good_rate_high)} %)`;
+}

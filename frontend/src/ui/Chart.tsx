@@ -51,11 +51,23 @@ export interface ChartProps {
   className?: string;
   /** Set ECharts' own stylesheet-free size: a chart needs a height from CSS or from here. */
   height?: number;
+  /** Called with ECharts' event parameters when a mark (a point, a bar) is clicked. Give keyboard users the
+   * same way in elsewhere (a table of links beside the chart): the canvas takes no focus. */
+  onClick?: (params: ChartClick) => void;
 }
 
-export function Chart({ option, label, className = "chart", height = 280 }: ChartProps) {
+export interface ChartClick {
+  componentType: string;
+  seriesIndex?: number;
+  dataIndex: number;
+  name: string;
+}
+
+export function Chart({ option, label, className = "chart", height = 280, onClick }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
+  const clicked = useRef(onClick);
+  clicked.current = onClick;
 
   useEffect(() => {
     const element = box.current!;
@@ -63,6 +75,7 @@ export function Chart({ option, label, className = "chart", height = 280 }: Char
     element.style.height = `${height}px`;
     const instance = echarts.init(element, undefined, { renderer: "canvas" });
     chart.current = instance;
+    instance.on?.("click", (params) => clicked.current?.(params as unknown as ChartClick));
     const observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => instance.resize());
     observer?.observe(element);
     return () => {

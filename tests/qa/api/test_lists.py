@@ -44,6 +44,14 @@ def test_a_study_lists_its_hospital_machine_and_frame_count(admin, client_for):
         "reported_ga_days": 84.0,
         "created_at": row["created_at"],
         "frame_count": 2,
+        # Neither frame judged nor queued.
+        "quality": None,
+        "status": None,
+        "good_frames": 0,
+        "poor_frames": 0,
+        "unknown_frames": 0,
+        "in_flight_frames": 0,
+        "lowest_p_good": None,
     }
 
 
