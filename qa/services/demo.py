@@ -145,3 +145,14 @@ def demo_history_progress(*, path: Path | None = None) -> dict:
 
 def _now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def demo_progress_get(*, user: User) -> dict:
+    """The history's seeding progress, and how many of the user's frames still wait for the worker."""
+    from qa.models import ProcessingJob
+    from qa.permissions import hospitals_visible_to
+
+    waiting = ProcessingJob.objects.filter(
+        status__in=["pending", "running"], frame__hospital__in=hospitals_visible_to(user)
+    ).count()
+    return demo_history_progress() | {"frames_waiting": waiting}
