@@ -60,7 +60,10 @@ class Command(BaseCommand):
         self.stdout.write(f"seed_demo --history: {len(studies)} studies, oldest first")
         demo_history_record(state="running", seeded=0, total=len(studies))
 
+        seeded = [0]
+
         def progress(done: int, total: int) -> None:
+            seeded[0] = done
             if done % 20 == 0 or done == total:
                 demo_history_record(state="running", seeded=done, total=total)
                 self.stdout.write(f"  {done}/{total} studies ({time.monotonic() - started:.0f} s)")
@@ -71,7 +74,7 @@ class Command(BaseCommand):
                 studies=studies, today=today, drift_from_days_ago=drift_from_days_ago, progress=progress
             )
         except BaseException:
-            demo_history_record(state="failed", seeded=0, total=len(studies))
+            demo_history_record(state="failed", seeded=seeded[0], total=len(studies))
             raise
         demo_history_record(state="done", seeded=len(studies), total=len(studies))
         self.stdout.write(
