@@ -12,11 +12,12 @@ mkdir -p var
 export DJANGO_SETTINGS_MODULE=fusqa_web.settings.local
 
 pids=()
+history_pid=
 cleanup() {
   trap - INT TERM EXIT
   echo
-  echo "demo: stopping ${pids[*]:-nothing}"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  echo "demo: stopping ${pids[*]:-nothing} ${history_pid}"
+  for pid in "${pids[@]}" $history_pid; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
@@ -28,6 +29,10 @@ pids+=($!)
 pids+=($!)
 $PY manage.py runserver --noreload "$HOST:$PORT" &
 pids+=($!)
+# Months of history fill in behind the first slice (seed_demo), oldest first; the worker judges each frame as
+# it arrives. Progress: var/seed-history.log and GET /api/demo/progress/. Not in pids: its end ends nothing.
+$PY manage.py seed_demo --history >var/seed-history.log 2>&1 &
+history_pid=$!
 
 cat <<MSG
 
@@ -38,6 +43,7 @@ cat <<MSG
     expert     Expert, both hospitals
     admin      Admin, everything (also /admin/)
   API docs: http://$HOST:$PORT/api/docs/    Worker log: var/worker.log
+  Months of history are being seeded behind this (a few minutes): var/seed-history.log
   Ctrl-C stops the server and the worker.
 
 MSG

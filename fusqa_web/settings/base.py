@@ -85,8 +85,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web server and worker write the same file: wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Web server, worker and the demo's history seeder write the same file: wait for the lock instead of failing
+    # at once. IMMEDIATE: a transaction takes the write lock when it begins, so it waits (timeout) rather than
+    # failing with "database is locked" when it later upgrades a read lock; WAL: readers never wait for a writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

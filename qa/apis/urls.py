@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from qa.apis import audit, auth, dashboard, errors, frames, hospitals, masks, models, studies, uploads
+from qa.apis import audit, auth, dashboard, demo, errors, frames, hospitals, masks, models, studies, uploads
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -30,6 +30,7 @@ urlpatterns: list = [
     path("dashboard/frames/", dashboard.DashboardFrameListApi.as_view(), name="dashboard-frames"),
     path("alerts/", dashboard.AlertListApi.as_view(), name="alert-list"),
     path("alerts/<int:alert_id>/acknowledge/", dashboard.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
+    path("demo/progress/", demo.DemoProgressApi.as_view(), name="demo-progress"),
     # Last: every other /api/ path.
     re_path(r"^", errors.api_not_found, name="api-not-found"),
 ]

@@ -63,7 +63,8 @@ def drift_alerts_evaluate_hospital(*, hospital: Hospital, today: date) -> list[D
     # Per series: day -> [poor, judged]. The hospital-wide series sums every machine, and unknown machines.
     series: dict[int | None, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for machine_id, day, good, poor in rows:
-        for key in {machine_id, HOSPITAL_WIDE} if machine_id is not None else {HOSPITAL_WIDE}:
+        # A tuple, not a set: the series (and so the alerts) come out in the same order every run.
+        for key in (machine_id, HOSPITAL_WIDE) if machine_id is not None else (HOSPITAL_WIDE,):
             series[key][day][0] += poor
             series[key][day][1] += good + poor
     touched = []

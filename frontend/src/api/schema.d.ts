@@ -243,6 +243,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/demo/progress/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far the demo's history has been seeded */
+        get: operations["demo_progress_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/frames/{frame_id}/": {
         parameters: {
             query?: never;
@@ -590,6 +607,26 @@ export interface components {
             fit: boolean;
             /** @description Why not, in words; null when fit */
             reason: string | null;
+        };
+        DemoProgress: {
+            /**
+             * @description none: no history is being seeded (not a demo, or an old one); done: all of it is in
+             *
+             *     * `none` - none
+             *     * `queued` - queued
+             *     * `running` - running
+             *     * `done` - done
+             *     * `failed` - failed
+             */
+            state: components["schemas"]["StateEnum"];
+            /** @description History studies ingested so far */
+            seeded: number;
+            /** @description History studies planned (beside the first slice) */
+            total: number;
+            /** Format: date-time */
+            updated_at: string | null;
+            /** @description The user's frames the worker has not judged yet */
+            frames_waiting: number;
         };
         DriftAlert: {
             id: number;
@@ -1124,6 +1161,15 @@ export interface components {
         RuleEnum: "bernoulli_cusum";
         /** @enum {string} */
         RunStatus: "pending" | "running" | "done" | "failed" | "cancelled";
+        /**
+         * @description * `none` - none
+         *     * `queued` - queued
+         *     * `running` - running
+         *     * `done` - done
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        StateEnum: "none" | "queued" | "running" | "done" | "failed";
         Study: {
             id: number;
             hospital: components["schemas"]["HospitalRef"];
@@ -1756,6 +1802,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    demo_progress_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemoProgress"];
                 };
             };
         };

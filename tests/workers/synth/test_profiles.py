@@ -5,7 +5,7 @@ import json
 import pytest
 
 from workers.ml.synth import get_profile, list_profiles, load_profile
-from workers.ml.synth.profiles import MachineProfile
+from workers.ml.synth.profiles import Drift, MachineProfile
 
 
 def test_there_are_two_machines_at_each_of_two_hospitals():
@@ -44,14 +44,44 @@ def test_an_unknown_field_in_json_is_refused():
         MachineProfile.from_dict(data)
 
 
-def test_drift_lowers_gain_and_widens_the_beam_from_its_start_date():
+def test_the_drifting_machine_switches_preset_the_day_after_its_start_date():
     p = get_profile("hospital_b/aplio_i700")
-    before = p.on_date(dt.date(2026, 5, 1))
-    after = p.on_date(dt.date(2026, 12, 1))
-    assert before == p
+    assert p.drift.kind == "preset"
+
+    before = p.on_date(dt.date.fromisoformat(p.drift.start_date))
+    after = p.on_date(dt.date.fromisoformat(p.drift.start_date) + dt.timedelta(days=1))
+
+    assert before == p and before.preset == "OB 1st Trim"
     assert after.drift_factor == 1.0
-    assert after.gain_db < p.gain_db
-    assert after.lateral_fwhm_mm > p.lateral_fwhm_mm * 1.3
+    assert after.preset == "Abd General"
+    assert after.speckle_reduction == 1.5 and p.speckle_reduction == 0.3
+    assert after.framing_scale == pytest.approx(0.3)
+    assert (after.gain_db, after.lateral_fnumber, after.center_frequency_mhz) == (
+        p.gain_db,
+        p.lateral_fnumber,
+        p.center_frequency_mhz,
+    )
+
+
+def test_a_fault_drift_lowers_gain_and_widens_the_beam_over_its_ramp():
+    p = dataclasses.replace(
+        get_profile("hospital_b/aplio_i700"),
+        drift=Drift(start_date="2026-06-01", gain_db=-4.0, beam_scale=1.4, frequency_scale=1.0),
+    )
+    half = p.on_date(dt.date(2026, 7, 1))
+    after = p.on_date(dt.date(2026, 12, 1))
+
+    assert half.drift_factor == 0.5
+    assert after.gain_db == p.gain_db - 4.0
+    assert after.lateral_fwhm_mm == pytest.approx(p.lateral_fwhm_mm * 1.4)
+    assert after.speckle_reduction == p.speckle_reduction and after.preset == p.preset
+
+
+def test_an_unknown_drift_kind_is_refused():
+    data = get_profile("hospital_b/aplio_i700").to_dict()
+    data["drift"] = data["drift"] | {"kind": "earthquake"}
+    with pytest.raises(ValueError, match="drift kind"):
+        MachineProfile.from_dict(data)
 
 
 def test_a_profile_without_drift_ignores_a_drift_factor():

@@ -90,3 +90,16 @@ def test_a_fetus_touching_the_wall_borders_wall_tissue_and_a_floating_one_does_n
         ring = ndimage.binary_dilation(scan.mask, iterations=3) & ~scan.mask
         share = (scan.tissue[ring] == TISSUE_WALL).mean()
         assert (share > 0.03) if touching else (share == 0.0)
+
+
+def test_the_preset_drift_frames_the_same_fetus_smaller_and_smooths_the_speckle():
+    seeds = range(6)
+    healthy = [generate_scan("hospital_b/aplio_i700", s, drift=0.0) for s in seeds]
+    drifted = [generate_scan("hospital_b/aplio_i700", s, drift=1.0) for s in seeds]
+
+    assert [d.crl_mm for d in drifted] == [h.crl_mm for h in healthy]
+    assert np.median([d.fetus_fraction for d in drifted]) < 0.6 * np.median([h.fetus_fraction for h in healthy])
+    assert all(d.spacing_mm[0] >= h.spacing_mm[0] for d, h in zip(drifted, healthy, strict=True))
+    # Heavier speckle reduction: less pixel-to-pixel variation inside the fetus.
+    rough = [np.abs(np.diff(s.image.astype(float), axis=1))[s.mask[:, 1:]].mean() for s in (healthy[0], drifted[0])]
+    assert rough[1] < 0.7 * rough[0]

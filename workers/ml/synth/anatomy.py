@@ -90,6 +90,8 @@ def sample_scene(
     # resolution cell would otherwise span a tenth of the embryo).
     top = 0.2 + 0.18 * min(1.0, max(0.0, (crl - 20.0) / 30.0))
     target = float(rng.uniform(0.11 + 0.06 * (top - 0.2) / 0.18, top)) if fill_fraction is None else fill_fraction
+    if fill_fraction is None:
+        target *= profile.framing_scale  # a preset with a deeper default view frames the fetus smaller
     zoom = _choose_zoom(profile, local.area_mm2, target)
 
     # Orientation: sonographers align the crown-rump axis near horizontal for a CRL.

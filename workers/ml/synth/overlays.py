@@ -39,7 +39,7 @@ def burn_in(image: np.ndarray, profile: MachineProfile, geom: SectorGeometry, ga
         "MI 0.8  TIs 0.2",
         # The exam date and the patient belong to the header bar outside the image region
         # (header_bar), where machines put them; inside the region only the preset is named.
-        "OB 1st Trim",
+        profile.preset,
         ga_text,
     ]
     x = 6 if profile.text_corner == "top-left" else profile.image_cols - 11 * size

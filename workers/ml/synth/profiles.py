@@ -20,17 +20,33 @@ SPEED_OF_SOUND_MM_PER_US = 1.54
 MACHINES_DIR = Path(__file__).with_name("machines")
 
 
+DRIFT_KINDS = ("fault", "preset")
+
+
 @dataclass(frozen=True)
 class Drift:
-    """A fault that grows in from ``start_date``: at full drift (factor 1) gain falls by
-    ``gain_db`` (negative = darker), the beam widens by ``beam_scale`` and the centre frequency
-    scales by ``frequency_scale`` (a failing element group). It ramps linearly over ``ramp_days``."""
+    """A change from ``start_date`` on, of one of two kinds.
+
+    ``fault`` (a failing element group) grows in linearly over ``ramp_days``: at full drift
+    (factor 1) gain falls by ``gain_db`` (negative = darker), the beam widens by ``beam_scale`` and
+    the centre frequency scales by ``frequency_scale``.
+
+    ``preset`` is a step on the day after ``start_date`` (``ramp_days`` 0): the sonographers switch
+    to another preset named ``preset`` (burned into the image), with the speckle-reduction filter
+    set to ``speckle_reduction`` and a deeper, less zoomed view, in which the fetus fills
+    ``framing_scale`` times the fraction of the frame it filled before. The gain, beam and
+    frequency terms apply too, so leave them neutral (0, 1, 1) for a pure preset change.
+    """
 
     start_date: str
     gain_db: float = -6.0
     beam_scale: float = 1.6
     frequency_scale: float = 0.85
     ramp_days: int = 60
+    kind: str = "fault"
+    preset: str = ""
+    speckle_reduction: float | None = None
+    framing_scale: float = 1.0
 
     def factor_on(self, date: dt.date) -> float:
         start = dt.date.fromisoformat(self.start_date)
@@ -78,6 +94,8 @@ class MachineProfile:
     frame_rate_hz: float = 30.0
     drift: Drift | None = None
     drift_factor: float = 0.0
+    preset: str = "OB 1st Trim"
+    framing_scale: float = 1.0  # the fetus fills this x the usual fraction of the frame (< 1: zoomed out)
     notes: str = field(default="", compare=False)
 
     @property
@@ -107,11 +125,15 @@ class MachineProfile:
             return self
         factor = min(1.0, float(factor))
         d = self.drift
+        srf = self.speckle_reduction if d.speckle_reduction is None else d.speckle_reduction
         return dataclasses.replace(
             self,
             gain_db=self.gain_db + factor * d.gain_db,
             lateral_fnumber=self.lateral_fnumber * (1 + factor * (d.beam_scale - 1)),
             center_frequency_mhz=self.center_frequency_mhz * (1 + factor * (d.frequency_scale - 1)),
+            speckle_reduction=self.speckle_reduction + factor * (srf - self.speckle_reduction),
+            framing_scale=self.framing_scale * (1 + factor * (d.framing_scale - 1)),
+            preset=d.preset if d.preset and factor >= 1 else self.preset,
             drift_factor=factor,
         )
 
@@ -151,6 +173,13 @@ def _validate(p: MachineProfile) -> None:
         raise ValueError(f"{p.name}: text_corner must be top-left or top-right")
     if not p.zoom_heights_mm or min(p.zoom_heights_mm) <= 0:
         raise ValueError(f"{p.name}: needs positive zoom heights")
+    if not 0.2 <= p.framing_scale <= 2.0:
+        raise ValueError(f"{p.name}: framing_scale out of 0.2-2")
+    if p.drift is not None:
+        if p.drift.kind not in DRIFT_KINDS:
+            raise ValueError(f"{p.name}: drift kind must be one of {', '.join(DRIFT_KINDS)}")
+        if not 0.2 <= p.drift.framing_scale <= 2.0:
+            raise ValueError(f"{p.name}: drift framing_scale out of 0.2-2")
 
 
 def load_profile(path: str | Path) -> MachineProfile:
