@@ -10,6 +10,8 @@ mkdir -p var
 # The demo's settings (SQLite, embedded broker, debug) for every process it starts: without this the Celery
 # worker and beat would default to the production settings (fusqa_web/celery.py) and refuse to start.
 export DJANGO_SETTINGS_MODULE=fusqa_web.settings.local
+# The demo's history arrives in minutes, not months: beat looks for drift every 2 minutes, not hourly.
+export FUSQA_DRIFT_EVERY_SECONDS=${FUSQA_DRIFT_EVERY_SECONDS:-120}
 
 pids=()
 history_pid=

@@ -14,6 +14,7 @@ import { useHospitals } from "../hospitals/useHospitals";
 import { Alert, Loading } from "../ui/Alert";
 import { CsvButton } from "../ui/csv";
 import { HospitalOptions } from "../ui/HospitalOptions";
+import { DemoProgress } from "./DemoProgress";
 import { getDashboard, listAlerts, type Bucket, type Dashboard, type DriftAlert, type MachineQuality } from "./api";
 import { bucketRange, formatCount, formatRate, formatShare, framesHref, worstFirst } from "./format";
 
@@ -73,6 +74,7 @@ export function DashboardPage() {
           </p>
         </div>
       </div>
+      <DemoProgress />
       <form key={query.toString()} className="dashboard-filters" role="search" aria-label="Filter the dashboard" onSubmit={submit}>
         {hospitals.length > 1 || me.role === "admin" ? (
           <div className="field">
