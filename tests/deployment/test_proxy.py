@@ -58,6 +58,21 @@ def token_through(proxy: LocalNginx, username: str) -> str:
     return response.json()["token"]
 
 
+def upload_through(proxy: LocalNginx, django_requests: list, name: str, body: bytes, *, timeout: float):
+    """A QA manager's upload of `body` through the proxy; Django's request log starts empty just before it."""
+    hospital = HospitalFactory()
+    UserFactory(username="uploader", member_of=[hospital])
+    token = token_through(proxy, "uploader")
+    django_requests.clear()
+    return requests.post(
+        f"{proxy.url}/api/uploads/",
+        headers={"Authorization": f"Token {token}"},
+        data={"hospital": hospital.id, "spacing_mm": "0.2"},
+        files={"file": (name, body, "image/png")},
+        timeout=timeout,
+    )
+
+
 def test_the_proxy_body_limit_is_the_upload_limit_plus_one_mib_of_envelope():
     limit = re.search(r"^client_max_body_size (\d+)m;", PROXY_INCLUDE.read_text(), re.MULTILINE)
     assert limit is not None
@@ -68,18 +83,7 @@ def test_the_proxy_body_limit_is_the_upload_limit_plus_one_mib_of_envelope():
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_60_mb_upload_gets_413_from_nginx_and_never_reaches_django(proxy, django_requests, queued):
-    hospital = HospitalFactory()
-    UserFactory(username="uploader", member_of=[hospital])
-    token = token_through(proxy, "uploader")
-    django_requests.clear()
-
-    response = requests.post(
-        f"{proxy.url}/api/uploads/",
-        headers={"Authorization": f"Token {token}"},
-        data={"hospital": hospital.id, "spacing_mm": "0.2"},
-        files={"file": ("huge.png", b"\0" * (60 * 1000 * 1000), "image/png")},
-        timeout=120,
-    )
+    response = upload_through(proxy, django_requests, "huge.png", b"\0" * (60 * 1000 * 1000), timeout=120)
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
@@ -93,19 +97,9 @@ def test_a_60_mb_upload_gets_413_from_nginx_and_never_reaches_django(proxy, djan
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_small_upload_passes_through_the_proxy_and_is_stored(proxy, django_requests, queued):
-    hospital = HospitalFactory()
-    UserFactory(username="uploader", member_of=[hospital])
-    token = token_through(proxy, "uploader")
-    django_requests.clear()
     image = png_bytes(np.random.default_rng(1).integers(0, 255, (120, 160), dtype=np.uint8))
 
-    response = requests.post(
-        f"{proxy.url}/api/uploads/",
-        headers={"Authorization": f"Token {token}"},
-        data={"hospital": hospital.id, "spacing_mm": "0.2"},
-        files={"file": ("frame.png", image, "image/png")},
-        timeout=60,
-    )
+    response = upload_through(proxy, django_requests, "frame.png", image, timeout=60)
 
     assert response.status_code == 201, response.text
     assert django_requests == ["POST /api/uploads/"]
@@ -117,17 +111,8 @@ def test_a_small_upload_passes_through_the_proxy_and_is_stored(proxy, django_req
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_file_just_over_the_upload_limit_passes_nginx_and_gets_djangos_413(proxy, django_requests, queued):
-    hospital = HospitalFactory()
-    UserFactory(username="uploader", member_of=[hospital])
-    token = token_through(proxy, "uploader")
-    django_requests.clear()
-
-    response = requests.post(
-        f"{proxy.url}/api/uploads/",
-        headers={"Authorization": f"Token {token}"},
-        data={"hospital": hospital.id, "spacing_mm": "0.2"},
-        files={"file": ("big.png", b"\0" * (settings.FUSQA_MAX_UPLOAD_BYTES + 1), "image/png")},
-        timeout=120,
+    response = upload_through(
+        proxy, django_requests, "big.png", b"\0" * (settings.FUSQA_MAX_UPLOAD_BYTES + 1), timeout=120
     )
 
     assert response.status_code == 413
