@@ -198,6 +198,8 @@ def prepare_database(args) -> dict:
             held = conn.execute("SELECT count(*) FROM qa_frame").fetchone()[0]
         if held == args.frames:
             log(args, f"reusing {args.db_name} with {held} frames")
+            # The code may have moved on since the build: bring the schema up to date (new tables only).
+            subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=os.environ)
             return {"build_s": None}
     with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
