@@ -65,3 +65,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 # Per-hospital drift-watch settings (qa.services.alerts); alerts are acknowledged through the API only.
 admin.site.register(models.DriftSettings)
+
+
+@admin.register(models.CallingAE)
+class CallingAEAdmin(admin.ModelAdmin):
+    list_display = ("ae_title", "hospital", "source_network", "created_at")
+    list_filter = ("hospital",)
