@@ -57,17 +57,25 @@ def calling_ae_set(*, hospital: Hospital, ae_title: str, source_network: str = "
         calling_ae, _ = CallingAE.objects.update_or_create(
             ae_title=title, defaults={"hospital": hospital, "source_network": source_network.strip()}
         )
+        calling_ae_account_ensure(calling_ae=calling_ae)
+    return calling_ae
+
+
+def calling_ae_account_ensure(*, calling_ae: CallingAE) -> User:
+    """The AE's service account: a QA manager of its hospital alone, with no password to log in with.
+    Also called when an admin saves a calling AE in Django admin."""
+    with transaction.atomic():
         user, created = User.objects.get_or_create(
-            username=service_username(title),
+            username=service_username(calling_ae.ae_title),
             defaults={"role": Role.QA_MANAGER, "password": make_password(None), "is_active": True},
         )
-        if not created and user.has_usable_password():
+        if not created and (user.has_usable_password() or user.role != Role.QA_MANAGER or not user.is_active):
             user.set_unusable_password()
-            user.save(update_fields=["password"])
-        # The account uploads for this hospital only.
-        Membership.objects.filter(user=user).exclude(hospital=hospital).delete()
-        Membership.objects.get_or_create(user=user, hospital=hospital)
-    return calling_ae
+            user.role, user.is_active = Role.QA_MANAGER, True
+            user.save(update_fields=["password", "role", "is_active"])
+        Membership.objects.filter(user=user).exclude(hospital=calling_ae.hospital).delete()
+        Membership.objects.get_or_create(user=user, hospital=calling_ae.hospital)
+    return user
 
 
 def calling_ae_for(*, ae_title: str, address: str) -> CallingAE | None:

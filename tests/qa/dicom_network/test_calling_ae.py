@@ -82,3 +82,18 @@ def test_an_error_comment_fits_an_lo_cut_at_a_word():
     assert comment == "The DICOM file's modality is MR, not ultrasound (US); only..."
     assert len(comment) <= 64
     assert error_comment("a\\b  c") == "a/b c"
+
+
+def test_a_calling_ae_added_in_django_admin_gets_its_account(client):
+    hospital = HospitalFactory()
+    admin = User.objects.create_superuser("root", password="pw-for-tests-123")
+    client.force_login(admin)
+
+    response = client.post(
+        "/admin/qa/callingae/add/", {"hospital": hospital.id, "ae_title": "WARD3_US", "source_network": ""}
+    )
+
+    assert response.status_code == 302, response.content
+    account = User.objects.get(username="dicom:WARD3_US")
+    assert can_upload_to(account, hospital)
+    assert not account.has_usable_password()
