@@ -119,7 +119,6 @@ class Command(BaseCommand):
         ae.acse_timeout = acse_timeout
         ae.dimse_timeout = dimse_timeout
         ae.network_timeout = network_timeout
-        ae.maximum_pdu_size = 0
         for sop_class in STORAGE_CLASSES:
             ae.add_supported_context(sop_class, TRANSFER_SYNTAXES)
         ae.add_supported_context(Verification)

@@ -152,3 +152,17 @@ def test_a_stalled_association_does_not_block_others_and_is_dropped(receiver, ho
     finally:
         stalled.close()
     assert receiver.run("echoscu", aet=SENDER).returncode == 0
+
+
+def test_an_association_that_goes_quiet_after_it_is_accepted_is_aborted_after_the_timeout(receiver, hospital):
+    client = AE(ae_title=SENDER)
+    client.add_requested_context(UltrasoundImageStorage)
+    assoc = client.associate("127.0.0.1", receiver.port, ae_title=RECEIVER_AE)
+    assert assoc.is_established
+
+    deadline = time.monotonic() + receiver.timeout_s + 10
+    while assoc.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert assoc.is_aborted
+    assert receiver.run("echoscu", aet=SENDER).returncode == 0
