@@ -22,5 +22,5 @@ RUN DJANGO_SECRET_KEY=build-step-only-not-a-secret-0123456789 FUSQA_PATIENT_KEY_
     python manage.py collectstatic --noinput
 RUN useradd --create-home fusqa && mkdir -p /app/var && chown -R fusqa /app/var
 USER fusqa
-EXPOSE 8000
+EXPOSE 8000 11112
 CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "fusqa_web.wsgi:application"]

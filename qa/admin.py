@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from qa import models
+from qa.services.dicom_network import calling_ae_account_ensure
 
 
 @admin.register(models.User)
@@ -65,3 +66,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 # Per-hospital drift-watch settings (qa.services.alerts); alerts are acknowledged through the API only.
 admin.site.register(models.DriftSettings)
+
+
+@admin.register(models.CallingAE)
+class CallingAEAdmin(admin.ModelAdmin):
+    list_display = ("ae_title", "hospital", "source_network", "created_at")
+    list_filter = ("hospital",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # What it sends is uploaded by its own account (qa.services.dicom_network).
+        calling_ae_account_ensure(calling_ae=obj)

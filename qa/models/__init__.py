@@ -4,6 +4,7 @@ from qa.models.accounts import Membership, Role, User
 from qa.models.alerts import DriftAlert, DriftRule
 from qa.models.audit import AuditAction, AuditEvent, AuditLogIsAppendOnly
 from qa.models.dashboard import DailyQuality, DriftSettings
+from qa.models.dicom_network import CallingAE
 from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, Verdict
@@ -16,6 +17,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "AuditLogIsAppendOnly",
+    "CallingAE",
     "DailyQuality",
     "DriftAlert",
     "DriftRule",

@@ -127,20 +127,22 @@ def test_docker_compose_refuses_to_run_without_each_secret(missing):
 def test_the_compose_file_runs_every_role_from_one_image():
     spec = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = spec["services"]
-    assert {"postgres", "redis", "proxy", "web", "worker-gpu", "worker-cpu", "beat"} <= set(services)
-    images = {services[name]["image"] for name in ("web", "worker-gpu", "worker-cpu", "beat")}
+    roles = ("web", "dicom-receiver", "worker-gpu", "worker-cpu", "beat")
+    assert {"postgres", "redis", "proxy", *roles} <= set(services)
+    images = {services[name]["image"] for name in roles}
     assert images == {"fusqa:latest"}
     assert "--queues=gpu" in services["worker-gpu"]["command"]
     assert "--queues=default" in services["worker-cpu"]["command"]
     devices = services["worker-gpu"]["deploy"]["resources"]["reservations"]["devices"]
     assert devices[0]["driver"] == "nvidia" and "gpu" in devices[0]["capabilities"]
     assert "gunicorn --config deploy/gunicorn.conf.py" in services["web"]["command"]
+    assert services["dicom-receiver"]["command"].startswith("python manage.py dicom_receiver --port 11112")
 
 
-def test_only_the_proxy_is_published_and_it_carries_the_repository_nginx_config():
+def test_only_the_proxy_and_the_dicom_receiver_are_published_and_the_proxy_carries_the_repository_nginx_config():
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-    published = {name for name, service in services.items() if service.get("ports")}
-    assert published == {"proxy"}
+    published = {name: service["ports"] for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy": ["8000:8000"], "dicom-receiver": ["11112:11112"]}
     assert services["proxy"]["image"].startswith("nginx:")
     mounts = {volume.split(":")[0]: volume.split(":")[1] for volume in services["proxy"]["volumes"]}
     assert mounts == {

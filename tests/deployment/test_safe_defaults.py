@@ -113,12 +113,13 @@ def test_the_demo_names_the_local_settings_before_it_starts_the_worker_and_beat(
     export = script.index("export DJANGO_SETTINGS_MODULE=fusqa_web.settings.local")
     assert export < script.index("celery -A fusqa_web worker")
     assert export < script.index("celery -A fusqa_web beat")
+    assert export < script.index("manage.py dicom_receiver")
 
 
 def test_every_process_in_compose_and_the_image_names_the_production_settings():
     import yaml
 
     spec = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    for name in ("web", "worker-gpu", "worker-cpu", "beat"):
+    for name in ("web", "dicom-receiver", "worker-gpu", "worker-cpu", "beat"):
         assert spec["services"][name]["environment"]["DJANGO_SETTINGS_MODULE"] == "fusqa_web.settings.production"
     assert "DJANGO_SETTINGS_MODULE=fusqa_web.settings.production" in (ROOT / "Dockerfile").read_text()
