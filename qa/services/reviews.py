@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -57,6 +58,10 @@ def review_leases_expire(*, now=None) -> int:
 def review_lease_next(*, expert: User, filters: QueueFilters, source: str = "") -> ReviewLease | None:
     """Lease the most valuable waiting item to `expert` for FUSQA_REVIEW_LEASE_SECONDS; None when the queue
     (under these filters) is empty for them."""
+    if settings.FUSQA_REVIEW_LEASE_SECONDS <= 0:
+        # Said loudly here: the lease row's check constraint would fail as an IntegrityError, which the
+        # claim below reads as "another expert got there first", and every lease would answer 204.
+        raise ImproperlyConfigured("FUSQA_REVIEW_LEASE_SECONDS must be a positive number of seconds")
     review_hospitals(user=expert, hospital_id=filters.hospital_id)  # refuses non-reviewers and other hospitals
     review_leases_expire()
     for item in review_queue(user=expert, filters=filters, limit=_LEASE_TRIES):

@@ -212,3 +212,14 @@ def test_experts_racing_for_a_double_read_item_fill_its_two_slots(settings_singl
     live = ReviewLease.objects.filter(mask=item, state=LeaseState.LIVE)
     assert sorted(live.values_list("slot", flat=True)) == [1, 2]
     assert live.values("expert").distinct().count() == 2
+
+
+def test_a_lease_time_of_zero_is_a_configuration_error_not_an_empty_queue(ward, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.FUSQA_REVIEW_LEASE_SECONDS = 0
+    waiting_item(hospital=ward.hospital, machine=ward.machine)
+
+    with pytest.raises(ImproperlyConfigured, match="FUSQA_REVIEW_LEASE_SECONDS"):
+        review_lease_next(expert=ward.expert, filters=QueueFilters())
+    assert ReviewLease.objects.count() == 0
