@@ -132,6 +132,9 @@ FUSQA_HEARTBEAT_MISSES = env_int("FUSQA_HEARTBEAT_MISSES", 3)
 # Times a job may be taken back from a dead worker before it fails (a frame that kills its worker).
 FUSQA_MAX_ATTEMPTS = env_int("FUSQA_MAX_ATTEMPTS", 3)
 FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.5)
+# Review queue: how long a leased item stays with its expert, and the share of items read by two experts.
+FUSQA_REVIEW_LEASE_SECONDS = env_int("FUSQA_REVIEW_LEASE_SECONDS", 600)
+FUSQA_REVIEW_DOUBLE_READ_SHARE = env_float("FUSQA_REVIEW_DOUBLE_READ_SHARE", 0.1)
 FUSQA_WEIGHTS_DIR = Path(env_str("FUSQA_WEIGHTS_DIR", str(BASE_DIR / "workers" / "weights")))
 
 REST_FRAMEWORK = {

@@ -271,6 +271,13 @@ class ReviewSerializer(serializers.Serializer):
     corrected_mask = serializers.IntegerField(source="corrected_mask_id", allow_null=True)
     seconds_spent = serializers.FloatField()
     comment = serializers.CharField()
+    lease = serializers.IntegerField(source="lease_id", allow_null=True)
+    training_label = serializers.CharField(
+        help_text="good, poor or excluded: the label training learns for the reviewed mask (empty for old reviews)"
+    )
+    label_dice = serializers.FloatField(allow_null=True, help_text="Reviewed mask vs the correction")
+    label_crl_error = serializers.FloatField(allow_null=True, help_text="Relative, signed, vs the correction")
+    label_ga_error_days = serializers.FloatField(allow_null=True, help_text="Signed, vs the correction")
     created_at = serializers.DateTimeField()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from qa.apis import audit, auth, dashboard, demo, errors, frames, hospitals, masks, models, studies, uploads
+from qa.apis import audit, auth, dashboard, demo, errors, frames, hospitals, masks, models, reviews, studies, uploads
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -19,7 +19,9 @@ urlpatterns: list = [
     path("frames/<int:frame_id>/image/", frames.FrameImageApi.as_view(), name="frame-image"),
     path("masks/<int:mask_id>/", masks.MaskDetailApi.as_view(), name="mask-detail"),
     path("masks/<int:mask_id>/image/", masks.MaskImageApi.as_view(), name="mask-image"),
-    path("reviews/", masks.ReviewListApi.as_view(), name="review-list"),
+    path("reviews/", reviews.ReviewListCreateApi.as_view(), name="review-list"),
+    path("review-queue/", reviews.ReviewQueueApi.as_view(), name="review-queue"),
+    path("review-queue/lease/", reviews.ReviewLeaseApi.as_view(), name="review-queue-lease"),
     path("uploads/", uploads.UploadCreateApi.as_view(), name="upload-create"),
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),

@@ -7,8 +7,9 @@ from qa.models.dashboard import DailyQuality, DriftSettings
 from qa.models.dicom_network import CallingAE
 from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
-from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, Verdict
+from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, TrainingLabel, Verdict
 from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun
+from qa.models.review_queue import LeaseState, ReviewLease
 from qa.models.studies import Frame, FrameSource, Study
 from qa.models.workers import WorkerHeartbeat
 
@@ -26,6 +27,7 @@ __all__ = [
     "FrameSource",
     "Hospital",
     "JobStatus",
+    "LeaseState",
     "Machine",
     "Mask",
     "MaskKind",
@@ -36,9 +38,11 @@ __all__ = [
     "ModelVersion",
     "ProcessingJob",
     "Review",
+    "ReviewLease",
     "Role",
     "RunStatus",
     "Study",
+    "TrainingLabel",
     "TrainingRun",
     "User",
     "Verdict",

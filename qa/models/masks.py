@@ -119,8 +119,19 @@ class Verdict(models.TextChoices):
     UNUSABLE = "unusable", "Unusable image"
 
 
+class TrainingLabel(models.TextChoices):
+    GOOD = "good", "Good"
+    POOR = "poor", "Poor"
+    # An unusable image, or a correction between the label rule's thresholds: not used for training.
+    EXCLUDED = "excluded", "Excluded from training"
+
+
 class Review(models.Model):
-    """An expert's judgement of a mask, with the corrected mask when they drew one."""
+    """An expert's judgement of a mask, with the corrected mask when they drew one.
+
+    `training_label` is what training learns for the reviewed mask: the verdict itself without a
+    correction (unusable: excluded), or with one the label rule (workers.ml.fusqa.labels) applied to the
+    reviewed mask against the correction, whose numbers are kept beside it. The verdict is kept too."""
 
     mask = models.ForeignKey(Mask, on_delete=models.PROTECT, related_name="reviews")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
@@ -130,12 +141,26 @@ class Review(models.Model):
     )
     seconds_spent = models.FloatField(default=0)
     comment = models.TextField(blank=True)
+    lease = models.OneToOneField(
+        "qa.ReviewLease", on_delete=models.PROTECT, null=True, blank=True, related_name="review"
+    )
+    training_label = models.CharField(max_length=8, choices=TrainingLabel.choices, blank=True)
+    label_dice = models.FloatField(null=True, blank=True, help_text="Dice of the reviewed mask with the correction")
+    label_crl_error = models.FloatField(
+        null=True, blank=True, help_text="Relative, signed CRL error of the reviewed mask against the correction"
+    )
+    label_ga_error_days = models.FloatField(
+        null=True, blank=True, help_text="Signed GA error (days) of the reviewed mask against the correction"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(seconds_spent__gte=0), name="review_seconds_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(training_label__in=["", *TrainingLabel.values]), name="review_training_label_valid"
+            ),
             models.CheckConstraint(condition=models.Q(verdict__in=Verdict.values), name="review_verdict_valid"),
         ]
 

@@ -10,11 +10,14 @@ Action names (qa.models.AuditAction) and who writes them:
   study, detail holds frame ids, SOP hash, file kind and size (and the error code of a refusal).
 - model.registered / model.activated / model.rolled_back: qa.services.model_registry. Activating a
   version that was active before (now retired) is a roll-back; anything else is an activation.
-- Not written yet; the features that bring them must use these names and this function:
+- review.leased / review.verdict / mask.corrected: qa.services.reviews.
+  - review.leased: a queue item leased to an expert. target = the ReviewLease, hospital = the frame's,
+    detail = {"mask", "frame", "slot", "reads_needed", "expires_at", "score", "reasons": [codes]}.
   - review.verdict: an expert's verdict on a mask. target = the Review, hospital = the frame's,
-    detail = {"mask": id, "verdict": ..., "seconds_spent": ...}.
+    detail = {"mask": id, "verdict": ..., "seconds_spent": ..., "lease": id, "training_label": ...}.
   - mask.corrected: a corrected mask saved as a new version. target = the new Mask,
-    detail = {"parent": id, "version": n}.
+    detail = {"parent": id, "version": n, "review": id}.
+- Not written yet; the features that bring them must use these names and this function:
   - training_set.exported: a training-set snapshot downloaded. target = the snapshot (or
     TrainingRun), detail = {"masks": count, "hospitals": [ids], "format": "zip"}.
   - training_run.started / training_run.cancelled: target = the TrainingRun, detail = {"kind": ...}.

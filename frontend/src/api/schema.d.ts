@@ -402,6 +402,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/review-queue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Items waiting for the caller's review, most valuable first, each with why it is there */
+        get: operations["review_queue_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review-queue/lease/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lease the most valuable waiting item to the caller (same filters as the queue, in the query) */
+        post: operations["review_queue_lease_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reviews/": {
         parameters: {
             query?: never;
@@ -409,10 +443,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Expert reviews in the hospitals the user sees, newest first */
+        /**
+         * Expert reviews in the hospitals the user sees, newest first
+         * @description GET lists reviews (as before); POST gives the verdict on a leased item.
+         */
         get: operations["reviews_list"];
         put?: never;
-        post?: never;
+        /**
+         * An expert's verdict on their leased item, with a corrected mask if they drew one
+         * @description GET lists reviews (as before); POST gives the verdict on a leased item.
+         */
+        post: operations["reviews_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -523,7 +564,7 @@ export interface components {
             readonly reliability: components["schemas"]["Reliability"] | null;
         };
         /** @enum {string} */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "model.registered" | "model.activated" | "model.rolled_back" | "review.verdict" | "mask.corrected" | "training_set.exported" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.verdict" | "mask.corrected" | "training_set.exported" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
         AuditEvent: {
             id: number;
             /** Format: date-time */
@@ -554,6 +595,16 @@ export interface components {
          * @enum {string}
          */
         BucketEnum: "day" | "week" | "month";
+        /**
+         * @description * `uncertain` - uncertain
+         *     * `ga_discordant` - ga_discordant
+         *     * `open_alert` - open_alert
+         *     * `rare_machine` - rare_machine
+         *     * `unreviewed` - unreviewed
+         *     * `double_read` - double_read
+         * @enum {string}
+         */
+        CodeEnum: "uncertain" | "ga_discordant" | "open_alert" | "rare_machine" | "unreviewed" | "double_read";
         CredentialsRequest: {
             username: string;
             password: string;
@@ -795,6 +846,16 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "pending" | "running" | "done" | "failed";
+        LeaseOutput: {
+            lease_id: number;
+            /** Format: date-time */
+            lease_expires_at: string;
+            frame: number;
+            mask: number;
+            /** @description 1, or 2 for the second read of a double-read item */
+            slot: number;
+            reason: components["schemas"]["Reason"][];
+        };
         Machine: {
             id: number;
             hospital: number;
@@ -1109,6 +1170,34 @@ export interface components {
         };
         /** @enum {string} */
         QualityLabel: "good" | "poor" | "unknown";
+        QueueItem: {
+            frame: number;
+            mask: number;
+            hospital: number;
+            machine: number | null;
+            /** Format: double */
+            p_good: number | null;
+            assessment_label: string;
+            /**
+             * Format: double
+             * @description Learning value in [0, 1] (qa.review_value); the queue's order
+             */
+            score: number;
+            /** @description 2 for an item read by two experts, for agreement */
+            reads_needed: number;
+            /** @description Reviews given plus live leases */
+            reads_taken: number;
+            reasons: components["schemas"]["Reason"][];
+        };
+        QueueOutput: {
+            /** @description Items listed (at most `limit`) */
+            count: number;
+            results: components["schemas"]["QueueItem"][];
+        };
+        Reason: {
+            code: components["schemas"]["CodeEnum"];
+            message: string;
+        };
         Reliability: {
             /**
              * Format: double
@@ -1149,8 +1238,46 @@ export interface components {
             /** Format: double */
             seconds_spent: number;
             comment: string;
+            lease: number | null;
+            /** @description good, poor or excluded: the label training learns for the reviewed mask (empty for old reviews) */
+            training_label: string;
+            /**
+             * Format: double
+             * @description Reviewed mask vs the correction
+             */
+            label_dice: number | null;
+            /**
+             * Format: double
+             * @description Relative, signed, vs the correction
+             */
+            label_crl_error: number | null;
+            /**
+             * Format: double
+             * @description Signed, vs the correction
+             */
+            label_ga_error_days: number | null;
             /** Format: date-time */
             created_at: string;
+        };
+        ReviewCreated: {
+            review: components["schemas"]["Review"];
+            /** @description The new expert mask's id, if corrected */
+            corrected_mask: number | null;
+            /** @description Its version on the frame */
+            corrected_mask_version: number | null;
+        };
+        ReviewInputRequest: {
+            lease_id: number;
+            verdict: components["schemas"]["Verdict"];
+            /**
+             * Format: binary
+             * @description The corrected mask: a PNG of the frame's size, values 0/1 or 0/255 (multipart only)
+             */
+            mask?: string;
+            /** Format: double */
+            seconds_spent: number;
+            /** @default  */
+            comment: string;
         };
         /** @enum {string} */
         Role: "qa_manager" | "expert" | "admin";
@@ -2057,6 +2184,102 @@ export interface operations {
             };
         };
     };
+    review_queue_retrieve: {
+        parameters: {
+            query?: {
+                /** @description First day (exam date, or upload day without one) */
+                from?: string;
+                hospital?: number;
+                limit?: number;
+                machine?: number;
+                p_max?: number;
+                p_min?: number;
+                /** @description Last day, included */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueOutput"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    review_queue_lease_create: {
+        parameters: {
+            query?: {
+                /** @description First day (exam date, or upload day without one) */
+                from?: string;
+                hospital?: number;
+                machine?: number;
+                p_max?: number;
+                p_min?: number;
+                /** @description Last day, included */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaseOutput"];
+                };
+            };
+            /** @description Nothing is waiting for the caller under these filters */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     reviews_list: {
         parameters: {
             query?: {
@@ -2080,6 +2303,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedReviewList"];
+                };
+            };
+        };
+    };
+    reviews_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ReviewInputRequest"];
+                "application/json": components["schemas"]["ReviewInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCreated"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -141,6 +141,11 @@ def test_reviews_filter_by_mask_and_name_their_expert(admin, client_for):
             "corrected_mask": None,
             "seconds_spent": 12.0,
             "comment": "head cut off",
+            "lease": None,
+            "training_label": "",
+            "label_dice": None,
+            "label_crl_error": None,
+            "label_ga_error_days": None,
             "created_at": body["results"][0]["created_at"],
         }
     ]
