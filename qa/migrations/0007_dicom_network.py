@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0005_worker_heartbeat'),
+        ('qa', '0006_review_queue'),
     ]
 
     operations = [
