@@ -199,7 +199,11 @@ def _label(p_good: float) -> str:
 
 
 def _measurement(mask: Mask, result) -> Measurement:
-    crl, ga = result.crl, result.ga
+    return measurement_row(mask=mask, crl=result.crl, ga=result.ga)
+
+
+def measurement_row(*, mask: Mask, crl, ga) -> Measurement:
+    """The unsaved Measurement of a mask's CRL (workers.ml.crl) and GA (workers.ml.ga)."""
     return Measurement(
         mask=mask,
         crl_mm=crl.crl_mm,

@@ -27,7 +27,6 @@ from qa.models import (
     LeaseState,
     Mask,
     MaskKind,
-    Measurement,
     Review,
     ReviewLease,
     TrainingLabel,
@@ -37,7 +36,7 @@ from qa.models import (
 from qa.permissions import can_review_in
 from qa.review_selectors import QueueFilters, review_hospitals, review_queue
 from qa.services.audit import audit_record
-from qa.services.processing import mask_png
+from qa.services.processing import mask_png, measurement_row
 from workers.ml.crl import EmptyMaskError, crl_from_mask
 from workers.ml.fusqa.labels import quality_label
 from workers.ml.ga import gestational_age_days
@@ -316,17 +315,7 @@ def _correction_store(*, expert: User, frame: Frame, parent: Mask, drawn: np.nda
     spacing = (frame.spacing_row_mm, frame.spacing_col_mm)
     crl = crl_from_mask(drawn, spacing)
     ga = gestational_age_days(crl.crl_mm, settings.FUSQA_GA_FORMULA)
-    Measurement.objects.create(
-        mask=mask,
-        crl_mm=crl.crl_mm,
-        p1_row=crl.p1[0],
-        p1_col=crl.p1[1],
-        p2_row=crl.p2[0],
-        p2_col=crl.p2[1],
-        ga_days=ga.days,
-        formula=ga.formula,
-        in_formula_range=ga.in_range,
-    )
+    measurement_row(mask=mask, crl=crl, ga=ga).save(force_insert=True)
     return mask
 
 

@@ -1,7 +1,6 @@
 """Uploads answer fast when the broker is away, whether it refuses connections or accepts them and never
 answers; what was not sent is sent by the sweeper once the broker is back. Real Redis, real PostgreSQL."""
 
-import shutil
 import socket
 import threading
 import time
@@ -11,7 +10,6 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from rest_framework.test import APIClient
 
 from qa.models import ProcessingJob
@@ -19,23 +17,10 @@ from qa.services.processing import jobs_requeue_stuck
 from tests.factories import HospitalFactory, UserFactory
 from tests.pipeline.processes import RedisServer, point_celery_at
 from tests.qa.ingest.dicoms import dicom_bytes, dicom_dataset, ultrasound_region
-from tests.services import require
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 FRAMES = 15
-
-
-@pytest.fixture
-def broker(tmp_path):
-    require("PostgreSQL", connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see .ci/run)")
-    require("redis-server", shutil.which("redis-server") is not None, "apt-get install redis-server")
-    server = RedisServer(tmp_path)
-    server.start()
-    point_celery_at(server.url)
-    yield server
-    point_celery_at(settings.CELERY_BROKER_URL)
-    server.stop()
 
 
 @pytest.fixture

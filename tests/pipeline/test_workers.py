@@ -1,7 +1,6 @@
 """Frames through real Celery worker processes, a real Redis and the real PostgreSQL test database:
 end to end, a worker killed mid-batch, the broker down during uploads, a poisoned frame."""
 
-import shutil
 import time
 from pathlib import Path
 
@@ -14,22 +13,10 @@ from rest_framework.test import APIClient
 from qa.models import Assessment, JobStatus, Mask, MaskKind, Measurement, ProcessingJob, WorkerHeartbeat
 from tests.factories import HospitalFactory, UserFactory, png_bytes
 from tests.pipeline.models import activate_tiny_models
-from tests.pipeline.processes import RedisServer, Worker, point_celery_at, wait_until
+from tests.pipeline.processes import Worker, point_celery_at, wait_until
 from tests.services import require
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def broker(tmp_path):
-    require("PostgreSQL", connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see .ci/run)")
-    require("redis-server", shutil.which("redis-server") is not None, "apt-get install redis-server")
-    server = RedisServer(tmp_path)
-    server.start()
-    point_celery_at(server.url)
-    yield server
-    point_celery_at(settings.CELERY_BROKER_URL)
-    server.stop()
 
 
 @pytest.fixture
