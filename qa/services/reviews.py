@@ -79,6 +79,17 @@ def _lease_try(*, expert: User, item, source: str) -> ReviewLease | None:
     free = [slot for slot in range(1, item.reads_needed + 1) if slot not in taken]
     if not free:
         return None
+    # Slot by slot: experts racing for a double-read item all see both slots free; the one who loses slot 1
+    # takes slot 2 rather than leaving it empty. A failure on every slot means the item is gone (or this
+    # expert already holds it).
+    for slot in free:
+        lease = _lease_insert(expert=expert, item=item, slot=slot, source=source)
+        if lease is not None:
+            return lease
+    return None
+
+
+def _lease_insert(*, expert: User, item, slot: int, source: str) -> ReviewLease | None:
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -86,7 +97,7 @@ def _lease_try(*, expert: User, item, source: str) -> ReviewLease | None:
                 frame_id=item.frame_id,
                 mask_id=item.mask_id,
                 expert=expert,
-                slot=free[0],
+                slot=slot,
                 reason=item.reasons,
                 leased_at=now,
                 expires_at=now + timedelta(seconds=settings.FUSQA_REVIEW_LEASE_SECONDS),
@@ -108,7 +119,7 @@ def _lease_try(*, expert: User, item, source: str) -> ReviewLease | None:
                 },
             )
     except IntegrityError:
-        # Another expert took this slot (or this expert another slot of it) first: the next item.
+        # Another expert took this slot first (or this expert holds another slot of the item).
         return None
     return lease
 
