@@ -158,6 +158,44 @@ def test_experts_racing_for_one_item_never_share_it(settings_single_read):
     hospital = HospitalFactory()
     item = waiting_item(hospital=hospital)
     experts = [UserFactory(role=Role.EXPERT, member_of=[hospital]) for _ in range(8)]
+
+    got = lease_at_once(experts)
+
+    # Then exactly one of them holds it
+    leases = [lease for lease in got if lease is not None]
+    assert len(leases) == 1 and leases[0].mask_id == item.id
+    assert ReviewLease.objects.filter(state=LeaseState.LIVE).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.REVIEW_LEASED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_experts_racing_for_a_double_read_item_fill_its_two_slots(settings_single_read):
+    settings_single_read.FUSQA_REVIEW_DOUBLE_READ_SHARE = 1.0
+    hospital = HospitalFactory()
+    item = waiting_item(hospital=hospital)
+    experts = [UserFactory(role=Role.EXPERT, member_of=[hospital]) for _ in range(6)]
+
+    lease_at_once(experts)
+
+    live = ReviewLease.objects.filter(mask=item, state=LeaseState.LIVE)
+    assert sorted(live.values_list("slot", flat=True)) == [1, 2]
+    assert live.values("expert").distinct().count() == 2
+
+
+def test_a_lease_time_of_zero_is_a_configuration_error_not_an_empty_queue(ward, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.FUSQA_REVIEW_LEASE_SECONDS = 0
+    waiting_item(hospital=ward.hospital, machine=ward.machine)
+
+    with pytest.raises(ImproperlyConfigured, match="FUSQA_REVIEW_LEASE_SECONDS"):
+        review_lease_next(expert=ward.expert, filters=QueueFilters())
+    assert ReviewLease.objects.count() == 0
+
+
+def lease_at_once(experts) -> list:
+    """Every expert asks for a lease at the same instant, each in a thread with its own connection; the
+    leases (or None) they got. Any exception in a thread fails the test."""
     start = threading.Barrier(len(experts))
     got, errors = [], []
 
@@ -175,51 +213,5 @@ def test_experts_racing_for_one_item_never_share_it(settings_single_read):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-
-    # Then exactly one of them holds it
     assert errors == []
-    leases = [lease for lease in got if lease is not None]
-    assert len(leases) == 1 and leases[0].mask_id == item.id
-    assert ReviewLease.objects.filter(state=LeaseState.LIVE).count() == 1
-    assert AuditEvent.objects.filter(action=AuditAction.REVIEW_LEASED).count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_experts_racing_for_a_double_read_item_fill_its_two_slots(settings_single_read):
-    settings_single_read.FUSQA_REVIEW_DOUBLE_READ_SHARE = 1.0
-    hospital = HospitalFactory()
-    item = waiting_item(hospital=hospital)
-    experts = [UserFactory(role=Role.EXPERT, member_of=[hospital]) for _ in range(6)]
-    start = threading.Barrier(len(experts))
-    errors = []
-
-    def ask(expert):
-        try:
-            start.wait(timeout=20)
-            review_lease_next(expert=expert, filters=QueueFilters())
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ask, args=(expert,)) for expert in experts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
-    live = ReviewLease.objects.filter(mask=item, state=LeaseState.LIVE)
-    assert sorted(live.values_list("slot", flat=True)) == [1, 2]
-    assert live.values("expert").distinct().count() == 2
-
-
-def test_a_lease_time_of_zero_is_a_configuration_error_not_an_empty_queue(ward, settings):
-    from django.core.exceptions import ImproperlyConfigured
-
-    settings.FUSQA_REVIEW_LEASE_SECONDS = 0
-    waiting_item(hospital=ward.hospital, machine=ward.machine)
-
-    with pytest.raises(ImproperlyConfigured, match="FUSQA_REVIEW_LEASE_SECONDS"):
-        review_lease_next(expert=ward.expert, filters=QueueFilters())
-    assert ReviewLease.objects.count() == 0
+    return got
