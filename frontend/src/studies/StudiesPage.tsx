@@ -117,28 +117,8 @@ export function StudiesPage() {
             <label htmlFor="studies-to">Exam to</label>
             <input type="date" id="studies-to" name="to" defaultValue={filters.to ?? ""} />
           </div>
-          <div className="field">
-            <label htmlFor="studies-quality">Quality</label>
-            <select id="studies-quality" name="quality" defaultValue={filters.quality ?? ""}>
-              <option value="">Any</option>
-              {Object.entries(QUALITY).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="studies-status">Status</label>
-            <select id="studies-status" name="status" defaultValue={filters.status ?? ""}>
-              <option value="">Any</option>
-              {Object.entries(STATUS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <ChoiceFilter name="quality" label="Quality" choices={QUALITY} value={filters.quality} />
+          <ChoiceFilter name="status" label="Status" choices={STATUS} value={filters.status} />
           <div className="field">
             <label htmlFor="studies-p-min">Lowest p(good) from</label>
             <input type="number" id="studies-p-min" name="p_min" min={0} max={1} step={0.01} defaultValue={filters.p_min ?? ""} />
@@ -227,4 +207,21 @@ function StudiesPager({ page, offset, filters }: { page: Paginated<Study>; offse
     return `/studies${search ? `?${search}` : ""}`;
   };
   return <Pager page={page} offset={offset} size={STUDIES_PAGE_SIZE} href={href} label="Pages of studies" />;
+}
+
+/** A labelled select of the given choices, with "Any" first; its name is the query parameter it sets. */
+function ChoiceFilter({ name, label, choices, value }: { name: string; label: string; choices: Record<string, string>; value?: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={`studies-${name}`}>{label}</label>
+      <select id={`studies-${name}`} name={name} defaultValue={value ?? ""}>
+        <option value="">Any</option>
+        {Object.entries(choices).map(([choice, text]) => (
+          <option key={choice} value={choice}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
