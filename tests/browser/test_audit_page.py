@@ -36,7 +36,7 @@ def history(db):
 def test_an_admin_filters_the_log_and_downloads_the_same_events_as_csv(page, history, screenshot_dir):
     page.goto("/hospitals")
     log_in(page, "root", PASSWORD)
-    page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("link", name="Audit log", exact=True).click()
 
     expect(page.get_by_role("heading", level=1, name="Audit log")).to_be_visible()
     rows = page.locator(".audit-table tbody tr")

@@ -111,7 +111,7 @@ def test_an_admin_compares_hospitals_side_by_side(page, world, screenshot_dir):
 def test_a_qa_manager_acknowledges_a_drift_alert(page, world):
     page.goto("/")
     log_in(page, "ana.qa", PASSWORD)
-    page.get_by_role("link", name="Alerts").click()
+    page.get_by_role("link", name="Alerts", exact=True).click()  # the nav link, not the tile's "Drift alerts"
 
     expect(page.get_by_role("heading", level=1, name="Drift alerts")).to_be_visible()
     row = page.locator(f'tr[data-alert-id="{world.alert.id}"]')

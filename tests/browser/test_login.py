@@ -43,7 +43,7 @@ def test_a_qa_manager_logs_in_and_sees_only_their_hospital(page, two_hospitals, 
     expect(cards.get_by_role("heading", level=2)).to_have_text(own.name)
     expect(cards.locator(".machine-list li")).to_have_text(["Phantom Medical PX-7", "Sonora Voluson S10"])
     expect(page.get_by_text(other.name)).to_have_count(0)
-    expect(page.get_by_role("link", name="Hospitals")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Hospitals", exact=True)).to_have_attribute("aria-current", "page")
     expect(page.locator(".user-name")).to_have_text(manager.username)
 
     page.screenshot(path=str(screenshot_dir / "hospitals.png"), full_page=True)

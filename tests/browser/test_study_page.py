@@ -226,7 +226,7 @@ def test_the_studies_list_links_to_each_study(page, study_in_progress):
     page.goto("/studies")
     log_in(page, manager.username, PASSWORD)
     expect(page.get_by_role("heading", level=1, name="Studies")).to_be_visible()
-    expect(page.get_by_role("link", name="Studies")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Studies", exact=True)).to_have_attribute("aria-current", "page")
     row = page.locator("tbody tr")
     expect(row).to_have_count(1)
     expect(row.locator("td")).to_have_text(
