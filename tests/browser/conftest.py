@@ -5,11 +5,14 @@ with the command that provides it; in CI (CI set) it fails them, since `make tes
 """
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 
 from tests.services import skip_or_fail
 
@@ -29,6 +32,40 @@ CHROMIUM_ARGS = [
 # Screenshots land in var/screenshots (ignored by git); FUSQA_SCREENSHOT_DIR=docs/screenshots refreshes
 # the ones committed for the docs.
 SCREENSHOTS = Path(os.environ.get("FUSQA_SCREENSHOT_DIR") or Path(settings.BASE_DIR) / "var" / "screenshots")
+
+
+class RequestsInFlight:
+    """Counts the live server's requests between started and finished. A page closed while it polls can
+    leave one running in the server's thread; the test database's flush (TRUNCATE) then deadlocks with its
+    queries. Teardown waits for none to be in flight before the flush."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, **kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while self.count > 0:
+                left = deadline - time.monotonic()
+                assert left > 0, f"{self.count} live-server request(s) still running {timeout} s after the page closed"
+                self.changed.wait(left)
+
+
+@pytest.fixture(scope="session")
+def requests_in_flight() -> RequestsInFlight:
+    return RequestsInFlight()
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +98,7 @@ def csp_expected_blocks() -> list[str]:
 
 
 @pytest.fixture
-def page(chromium_browser, live_server, csp_expected_blocks) -> Iterator:
+def page(chromium_browser, live_server, csp_expected_blocks, requests_in_flight) -> Iterator:
     """A fresh browser context (no cookies) per test, pointed at the live server."""
     context = chromium_browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="en-GB"
@@ -82,6 +119,7 @@ def page(chromium_browser, live_server, csp_expected_blocks) -> Iterator:
     )
     yield page
     context.close()
+    requests_in_flight.wait_until_idle()
     assert not errors, f"the page threw: {errors}"
     assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
