@@ -8,7 +8,7 @@ from qa.models.dicom_network import CallingAE
 from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, TrainingLabel, Verdict
-from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun
+from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun, TrainingSet
 from qa.models.review_queue import LeaseState, ReviewLease
 from qa.models.studies import Frame, FrameSource, Study
 from qa.models.workers import WorkerHeartbeat
@@ -44,6 +44,7 @@ __all__ = [
     "Study",
     "TrainingLabel",
     "TrainingRun",
+    "TrainingSet",
     "User",
     "Verdict",
     "WorkerHeartbeat",
