@@ -20,8 +20,36 @@ class HospitalAdmin(admin.ModelAdmin):
 
 admin.site.register(models.Membership)
 admin.site.register(models.Machine)
-admin.site.register(models.ModelVersion)
-admin.site.register(models.TrainingRun)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only services write: no add, change or delete form."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.ModelVersion)
+class ModelVersionAdmin(ReadOnlyAdmin):
+    """Activation goes through the gate (POST /api/model-versions/{id}/activate/, docs/retraining.md)."""
+
+    list_display = ("kind", "version", "status", "parent", "training_run", "created_at", "activated_at")
+    list_filter = ("kind", "status")
+
+
+@admin.register(models.TrainingRun)
+class TrainingRunAdmin(ReadOnlyAdmin):
+    """Runs are started, watched and cancelled through the API (docs/retraining.md); a status typed here
+    would describe a run that nothing executes."""
+
+    list_display = ("id", "kind", "status", "progress", "epoch", "training_set", "attempts", "created_at")
+    list_filter = ("kind", "status")
 
 
 @admin.register(models.Study)

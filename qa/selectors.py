@@ -201,12 +201,16 @@ def review_list(
 
 def model_version_list(*, kind: str | None = None, status: str | None = None) -> QuerySet[ModelVersion]:
     """Model versions hold no patient data: every logged-in user may read them."""
-    versions = ModelVersion.objects.all()
+    versions = ModelVersion.objects.select_related("parent")
     if kind is not None:
         versions = versions.filter(kind=kind)
     if status is not None:
         versions = versions.filter(status=status)
     return versions.order_by("kind", "-created_at", "-id")
+
+
+def model_version_get(*, model_version_id: int) -> ModelVersion:
+    return _get_or_404(model_version_list(), pk=model_version_id, what="model version")
 
 
 def training_run_list(*, kind: str | None = None, status: str | None = None) -> QuerySet[TrainingRun]:

@@ -136,6 +136,13 @@ FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.5)
 FUSQA_REVIEW_LEASE_SECONDS = env_int("FUSQA_REVIEW_LEASE_SECONDS", 600)
 FUSQA_REVIEW_DOUBLE_READ_SHARE = env_float("FUSQA_REVIEW_DOUBLE_READ_SHARE", 0.1)
 FUSQA_WEIGHTS_DIR = Path(env_str("FUSQA_WEIGHTS_DIR", str(BASE_DIR / "workers" / "weights")))
+# Retraining (docs/retraining.md): checkpoints of runs (shared by web and workers), the gate's margins.
+FUSQA_TRAINING_DIR = Path(env_str("FUSQA_TRAINING_DIR", str(VAR_DIR / "training")))
+FUSQA_TRAINING_TIME_LIMIT = env_int("FUSQA_TRAINING_TIME_LIMIT", 6 * 3600)
+FUSQA_GATE_MARGIN = env_float("FUSQA_GATE_MARGIN", 0.02)
+FUSQA_GATE_GA_MARGIN_DAYS = env_float("FUSQA_GATE_GA_MARGIN_DAYS", 0.5)
+# Recorded as a candidate's code version where git cannot tell (an image built without .git).
+FUSQA_CODE_VERSION = env_str("FUSQA_CODE_VERSION", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -252,6 +259,12 @@ FUSQA_SWEEP_EVERY_SECONDS = env_int("FUSQA_SWEEP_EVERY_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-jobs": {
         "task": "workers.tasks.maintenance.requeue_stuck_jobs",
+        "schedule": float(FUSQA_SWEEP_EVERY_SECONDS),
+        "options": {"expires": float(FUSQA_SWEEP_EVERY_SECONDS)},
+    },
+    # Training runs whose worker died go back to pending and are queued again (they resume).
+    "requeue-stuck-training-runs": {
+        "task": "workers.tasks.maintenance.requeue_stuck_training_runs",
         "schedule": float(FUSQA_SWEEP_EVERY_SECONDS),
         "options": {"expires": float(FUSQA_SWEEP_EVERY_SECONDS)},
     },

@@ -26,6 +26,19 @@ urlpatterns: list = [
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+    path(
+        "training-runs/<int:training_run_id>/cancel/", models.TrainingRunCancelApi.as_view(), name="training-run-cancel"
+    ),
+    path(
+        "model-versions/<int:model_version_id>/evaluation/",
+        models.ModelVersionEvaluationApi.as_view(),
+        name="model-version-evaluation",
+    ),
+    path(
+        "model-versions/<int:model_version_id>/activate/",
+        models.ModelVersionActivateApi.as_view(),
+        name="model-version-activate",
+    ),
     path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
     path("audit-events/export.csv", audit.AuditEventExportApi.as_view(), name="audit-event-export"),
     path("dashboard/", dashboard.DashboardApi.as_view(), name="dashboard"),

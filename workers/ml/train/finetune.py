@@ -192,9 +192,8 @@ class _Loop:
             history.append(entry)
             self._save(epoch, optimiser, rng, history)
             metric_text = "n/a" if metric is None else f"{metric:.4f}"
-            self.callbacks.log(
-                f"epoch {epoch}/{epochs}: loss {entry['loss']:.4f}, validation {VALIDATION_METRIC[self.kind]} {metric_text}"
-            )
+            name = VALIDATION_METRIC[self.kind]
+            self.callbacks.log(f"epoch {epoch}/{epochs}: loss {entry['loss']:.4f}, validation {name} {metric_text}")
             self.callbacks.progress(
                 {"stage": "epoch", "epoch": epoch, "epochs": epochs, "loss": entry["loss"], "validation_metric": metric,
                  "history": list(history), "progress": DATA_SHARE + TRAIN_SHARE * epoch / epochs}
