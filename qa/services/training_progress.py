@@ -61,7 +61,8 @@ class RunReporter:
 
     def epoch_done(self, epoch: int) -> None:
         self.flush()
-        _hold_while_a_test_asks(epoch)
+        if not self.lost:
+            _hold_while_a_test_asks(epoch)
 
     def callbacks(self) -> Callbacks:
         return Callbacks(progress=self.progress, log=self.log, should_stop=self.should_stop, epoch_done=self.epoch_done)
