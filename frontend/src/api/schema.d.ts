@@ -402,6 +402,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/model-versions/{model_version_id}/activate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate a version through the gate, or roll back to an earlier one (admins only) */
+        post: operations["model_versions_activate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/model-versions/{model_version_id}/evaluation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gate: candidate and the version it would replace, side by side per hospital (admins only) */
+        get: operations["model_versions_evaluation_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/review-queue/": {
         parameters: {
             query?: never;
@@ -504,7 +538,8 @@ export interface paths {
         /** Training runs, newest first (admins only) */
         get: operations["training_runs_list"];
         put?: never;
-        post?: never;
+        /** Start a training run (admins only); 409 names the run of that kind already going */
+        post: operations["training_runs_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -522,6 +557,23 @@ export interface paths {
         get: operations["training_runs_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training-runs/{training_run_id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a pending or running training run (admins only) */
+        post: operations["training_runs_cancel_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -548,6 +600,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivateRequest: {
+            /** @description Needed to override the gate (a regression, no evaluation); recorded in the audit log */
+            reason?: string;
+        };
         Assessment: {
             id: number;
             mask: number;
@@ -806,6 +862,50 @@ export interface components {
             /** @description Frames with a reported GA but no CRL (no fetus) */
             without_measured_ga: number;
         };
+        GateHospital: {
+            /** @description Hospital slug, or "synthetic" for the phantom test set */
+            hospital: string;
+            /** @description Held-out cases */
+            count: number;
+            candidate: {
+                [key: string]: number | null;
+            };
+            baseline: {
+                [key: string]: number | null;
+            } | null;
+            /** @description Metrics beyond the margin */
+            regressions: string[];
+        };
+        GateMargin: {
+            /**
+             * Format: double
+             * @description FUSQA_GATE_MARGIN: rates and ECE
+             */
+            rate: number;
+            /**
+             * Format: double
+             * @description FUSQA_GATE_GA_MARGIN_DAYS: GA errors
+             */
+            ga_days: number;
+        };
+        GateModelRef: {
+            id: number;
+            kind: components["schemas"]["ModelKind"];
+            version: string;
+        };
+        GateRegression: {
+            hospital: string;
+            metric: string;
+            /** Format: double */
+            candidate: number;
+            /** Format: double */
+            baseline: number;
+            /**
+             * Format: double
+             * @description How much worse the candidate is
+             */
+            by: number;
+        };
         Hospital: {
             id: number;
             name: string;
@@ -846,6 +946,12 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "pending" | "running" | "done" | "failed";
+        /**
+         * @description * `segmentation` - Segmentation
+         *     * `fusqa` - FUSQA quality classifier
+         * @enum {string}
+         */
+        KindEnum: "segmentation" | "fusqa";
         LeaseOutput: {
             lease_id: number;
             /** Format: date-time */
@@ -951,6 +1057,22 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        ModelEvaluation: {
+            candidate: components["schemas"]["GateModelRef"];
+            /** @description The version it was compared with (its parent) */
+            baseline: components["schemas"]["GateModelRef"] | null;
+            /** @description The version active now */
+            active: components["schemas"]["GateModelRef"] | null;
+            baseline_is_active: boolean;
+            /** Format: date-time */
+            evaluated_at: string | null;
+            margin: components["schemas"]["GateMargin"];
+            metrics: string[];
+            hospitals: components["schemas"]["GateHospital"][];
+            regressions: components["schemas"]["GateRegression"][];
+            /** @description The gate lets it through without a reason */
+            allowed: boolean;
+        };
         /** @enum {string} */
         ModelKind: "segmentation" | "fusqa";
         /** @enum {string} */
@@ -966,6 +1088,17 @@ export interface components {
                 [key: string]: unknown;
             };
             training_run: number | null;
+            training_set: number | null;
+            /** @description The version it was fine-tuned from */
+            parent: components["schemas"]["ModelVersionRef"] | null;
+            /** @description Of the run that trained it */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** @description git commit of the training code */
+            code_version: string;
+            /** @description GET …/evaluation/ has the gate's table */
+            readonly has_evaluation: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1356,6 +1489,7 @@ export interface components {
             lowest_p_good: number | null;
             frames: components["schemas"]["FrameSummary"][];
         };
+        /** @description docs/retraining.md, "Watch a run". */
         TrainingRun: {
             id: number;
             kind: components["schemas"]["ModelKind"];
@@ -1365,10 +1499,35 @@ export interface components {
              * @description 0 to 1
              */
             progress: number;
+            /** @description The epoch under way (or the last one) */
+            epoch: number | null;
+            /** @description Epochs the run will train */
+            readonly epochs: number | null;
+            /**
+             * Format: double
+             * @description Training loss of the latest batch or epoch
+             */
+            loss: number | null;
+            /** Format: double */
+            validation_metric: number | null;
+            /** @description auc (fusqa) or dice (segmentation) */
+            readonly validation_metric_name: string;
+            /** Format: double */
+            eta_seconds: number | null;
+            /** @description One entry per finished epoch: the loss curve */
+            history: components["schemas"]["TrainingRunEpoch"][];
+            /** @description The last 40 lines of the log */
+            readonly log_tail: string;
+            /** @description The failure reason of a failed run */
+            error: string;
+            training_set: number | null;
             parameters: {
                 [key: string]: unknown;
             };
-            error: string;
+            /** @description Workers that took it up (more than 1: it resumed) */
+            attempts: number;
+            /** Format: date-time */
+            heartbeat_at: string | null;
             created_by: components["schemas"]["UserRef"] | null;
             /** Format: date-time */
             created_at: string;
@@ -1376,9 +1535,12 @@ export interface components {
             started_at: string | null;
             /** Format: date-time */
             finished_at: string | null;
+            /** @description The candidate the run produced (done runs) */
+            readonly candidate: components["schemas"]["ModelVersionRef"] | null;
             /** @description Versions this run produced */
             model_versions: components["schemas"]["ModelVersionRef"][];
         };
+        /** @description docs/retraining.md, "Watch a run". */
         TrainingRunDetail: {
             id: number;
             kind: components["schemas"]["ModelKind"];
@@ -1388,10 +1550,35 @@ export interface components {
              * @description 0 to 1
              */
             progress: number;
+            /** @description The epoch under way (or the last one) */
+            epoch: number | null;
+            /** @description Epochs the run will train */
+            readonly epochs: number | null;
+            /**
+             * Format: double
+             * @description Training loss of the latest batch or epoch
+             */
+            loss: number | null;
+            /** Format: double */
+            validation_metric: number | null;
+            /** @description auc (fusqa) or dice (segmentation) */
+            readonly validation_metric_name: string;
+            /** Format: double */
+            eta_seconds: number | null;
+            /** @description One entry per finished epoch: the loss curve */
+            history: components["schemas"]["TrainingRunEpoch"][];
+            /** @description The last 40 lines of the log */
+            readonly log_tail: string;
+            /** @description The failure reason of a failed run */
+            error: string;
+            training_set: number | null;
             parameters: {
                 [key: string]: unknown;
             };
-            error: string;
+            /** @description Workers that took it up (more than 1: it resumed) */
+            attempts: number;
+            /** Format: date-time */
+            heartbeat_at: string | null;
             created_by: components["schemas"]["UserRef"] | null;
             /** Format: date-time */
             created_at: string;
@@ -1399,11 +1586,29 @@ export interface components {
             started_at: string | null;
             /** Format: date-time */
             finished_at: string | null;
+            /** @description The candidate the run produced (done runs) */
+            readonly candidate: components["schemas"]["ModelVersionRef"] | null;
             /** @description Versions this run produced */
             model_versions: components["schemas"]["ModelVersionRef"][];
             log: string;
             /** @description What the run trained on */
             data_snapshot: {
+                [key: string]: unknown;
+            };
+        };
+        TrainingRunEpoch: {
+            epoch: number;
+            /** Format: double */
+            loss: number;
+            /** Format: double */
+            validation_metric: number | null;
+        };
+        TrainingRunStartRequest: {
+            kind: components["schemas"]["KindEnum"];
+            /** @description Id of a frozen training set */
+            training_set: number;
+            /** @description epochs, lr, batch_size, seed, synthetic_base, synthetic_test, steps_per_epoch, reference_candidates; each optional (docs/retraining.md); an unknown key is a 400 */
+            parameters?: {
                 [key: string]: unknown;
             };
         };
@@ -2184,6 +2389,94 @@ export interface operations {
             };
         };
     };
+    model_versions_activate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ActivateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ActivateRequest"];
+                "multipart/form-data": components["schemas"]["ActivateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersion"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    model_versions_evaluation_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelEvaluation"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     review_queue_retrieve: {
         parameters: {
             query?: {
@@ -2497,6 +2790,55 @@ export interface operations {
             };
         };
     };
+    training_runs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingRunStartRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TrainingRunStartRequest"];
+                "multipart/form-data": components["schemas"]["TrainingRunStartRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingRunDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     training_runs_retrieve: {
         parameters: {
             query?: never;
@@ -2525,6 +2867,51 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_runs_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                training_run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingRunDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
