@@ -116,6 +116,7 @@ def test_a_tiny_run_goes_from_training_set_to_a_live_model_judging_new_frames_in
     body = seen[-1]
     assert body["status"] == "done", body["log_tail"] + body["error"]
     assert body["progress"] == 1.0 and body["attempts"] == 1
+    assert any(poll["status"] == "running" and 0 < poll["progress"] < 1 for poll in seen), "progress while it ran"
     assert [entry["epoch"] for entry in body["history"]] == [1, 2]
     assert "epoch 2/2: loss" in body["log_tail"]
     candidate = ModelVersion.objects.get(pk=body["candidate"]["id"])

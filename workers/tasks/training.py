@@ -1,11 +1,15 @@
 """The gpu queue's training entry point: run one training run (docs/retraining.md)."""
 
+import os
 import socket
 
 from celery import shared_task
 from django.conf import settings
 
 from qa.services.training_runs import training_run_execute
+
+# Deterministic cuBLAS on a CUDA worker (same data and parameters → same weights); read when cuBLAS starts.
+os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 
 @shared_task(

@@ -30,7 +30,7 @@ from monai.losses import DiceCELoss
 from workers.ml.fusqa import QualityModel
 from workers.ml.fusqa.calibration import fit_temperature
 from workers.ml.fusqa.crop import quality_input
-from workers.ml.networks import TorchRunner, load_checkpoint, save_checkpoint
+from workers.ml.networks import TorchRunner, default_device, load_checkpoint, save_checkpoint
 from workers.ml.segmentation import SegmentationModel
 from workers.ml.train.common import augment_batch, cosine_lr
 from workers.ml.train.finetune_data import FinetuneData, finetune_data
@@ -303,7 +303,7 @@ def finetune(
     parameters = finetune_parameters(kind, parameters)
     parent_weights, training_set, work_dir = Path(parent_weights), Path(training_set), Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
-    device = torch.device(device or "cpu")
+    device = torch.device(device) if device is not None else default_device()
     deterministic = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True, warn_only=True)
     try:
