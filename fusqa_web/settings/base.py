@@ -230,9 +230,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 FUSQA_GPU_QUEUE = env_str("FUSQA_GPU_QUEUE", "gpu")
 FUSQA_DEFAULT_QUEUE = env_str("FUSQA_DEFAULT_QUEUE", "default")
+# Training runs go to the gpu queue; a deployment may give them a queue (and a worker) of their own, so frames
+# keep flowing while a run trains.
+FUSQA_TRAINING_QUEUE = env_str("FUSQA_TRAINING_QUEUE", FUSQA_GPU_QUEUE)
 CELERY_TASK_ROUTES = {
     "workers.tasks.processing.*": {"queue": FUSQA_GPU_QUEUE},
-    "workers.tasks.training.*": {"queue": FUSQA_GPU_QUEUE},
+    "workers.tasks.training.*": {"queue": FUSQA_TRAINING_QUEUE},
     "workers.tasks.maintenance.*": {"queue": FUSQA_DEFAULT_QUEUE},
     "workers.tasks.dashboard.*": {"queue": FUSQA_DEFAULT_QUEUE},
 }

@@ -118,14 +118,19 @@ def training_run_cancel(*, training_run: TrainingRun, actor: User | None, source
 
 
 def training_run_enqueue(*, run_id: int) -> bool:
-    """Send the run's task to the gpu queue; a broker that is away is logged, and the sweeper sends it later."""
+    """Send the run's task to the gpu queue (FUSQA_TRAINING_QUEUE); a broker that is away is logged, and the
+    sweeper sends it later."""
     from fusqa_web.celery import app as celery_app
     from qa.services.jobs import _publishing_connection
 
     try:
         with _publishing_connection() as connection:
             result = celery_app.send_task(
-                TRAIN_TASK, args=[run_id], queue=settings.FUSQA_GPU_QUEUE, producer=connection.Producer(), retry=False
+                TRAIN_TASK,
+                args=[run_id],
+                queue=settings.FUSQA_TRAINING_QUEUE,
+                producer=connection.Producer(),
+                retry=False,
             )
         TrainingRun.objects.filter(pk=run_id, status=RunStatus.PENDING).update(task_id=result.id)
         return True
