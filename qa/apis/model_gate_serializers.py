@@ -51,7 +51,7 @@ class GateHospitalSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Held-out cases")
     candidate = serializers.DictField(child=serializers.FloatField(allow_null=True))
     baseline = serializers.DictField(child=serializers.FloatField(allow_null=True), allow_null=True)
-    regressions = serializers.ListField(child=serializers.CharField(), help_text="Metrics beyond the margin")
+    regressions = GateRegressionSerializer(many=True, help_text="This hospital's metrics beyond the margin")
 
 
 class ModelEvaluationSerializer(serializers.Serializer):

@@ -83,7 +83,7 @@ def model_version_gate(*, model_version: ModelVersion) -> dict:
     baseline = evaluation.get("baseline")
     baseline_is_active = bool(evaluation) and (baseline or {}).get("id") == (active.id if active else None)
     hospitals = [
-        {**row, "regressions": [r["metric"] for r in regressions if r["hospital"] == row["hospital"]]}
+        {**row, "regressions": [r for r in regressions if r["hospital"] == row["hospital"]]}
         for row in evaluation.get("hospitals", [])
     ]
     return {

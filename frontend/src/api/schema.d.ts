@@ -873,8 +873,8 @@ export interface components {
             baseline: {
                 [key: string]: number | null;
             } | null;
-            /** @description Metrics beyond the margin */
-            regressions: string[];
+            /** @description This hospital's metrics beyond the margin */
+            regressions: components["schemas"]["GateRegression"][];
         };
         GateMargin: {
             /**

@@ -53,7 +53,14 @@ def test_the_evaluation_shows_candidate_and_active_side_by_side_with_regressions
     rows = {row["hospital"]: row for row in body["hospitals"]}
     assert rows["north"]["candidate"]["auc"] == 0.97 and rows["north"]["baseline"]["auc"] == 0.95
     assert rows["north"]["regressions"] == []
-    assert rows["south"]["regressions"] == ["auc", "ga_error_good_days"]
+    assert [r["metric"] for r in rows["south"]["regressions"]] == ["auc", "ga_error_good_days"]
+    assert rows["south"]["regressions"][0] == {
+        "hospital": "south",
+        "metric": "auc",
+        "candidate": 0.90,
+        "baseline": 0.95,
+        "by": pytest.approx(0.05),
+    }
     assert body["allowed"] is False
     assert body["margin"] == {"rate": 0.02, "ga_days": 0.5}
 
