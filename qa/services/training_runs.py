@@ -171,7 +171,7 @@ def training_run_execute(*, training_run_id: int, worker: str = "") -> str:
     )
     if not claimed:
         return "skipped"
-    run = TrainingRun.objects.select_related("training_set").get(pk=training_run_id)
+    run = TrainingRun.objects.select_related("training_set", "created_by").get(pk=training_run_id)
     reporter = RunReporter(run_id=run.pk, attempt=run.attempts)
     reporter.log(f"attempt {run.attempts} on {worker or 'a worker'}")
     try:
@@ -232,7 +232,7 @@ def _candidate_register(*, run: TrainingRun, parent: ModelVersion, result) -> Mo
         },
     )
     audit_record(
-        actor=None, action=AuditAction.MODEL_REGISTERED, target=candidate, source="training",
+        actor=run.created_by, action=AuditAction.MODEL_REGISTERED, target=candidate, source="training",
         detail={"kind": run.kind, "version": candidate.version, "sha256": candidate.sha256, "training_run": run.pk},
     )  # fmt: skip
     last = result.history[-1] if result.history else {}
