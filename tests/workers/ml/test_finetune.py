@@ -122,3 +122,22 @@ def test_parameters_are_filled_with_defaults_and_unknown_keys_are_named():
         finetune_parameters("fusqa", {"epochz": 2, "lr": -1, "batch_size": 2.5, "reference_candidates": "yes"})
     assert set(refused.value.problems) == {"epochz", "lr", "batch_size", "reference_candidates"}
     assert "unknown parameter" in refused.value.problems["epochz"]
+
+
+def test_a_segmentation_run_is_judged_on_dice_and_the_ga_error_of_masks_the_active_fusqa_calls_good(material):
+    result = finetune(
+        kind="segmentation",
+        parent_weights=material["segmentation"],
+        training_set=material["training_set"],
+        parameters={**TINY, "epochs": 1},
+        work_dir=material["folder"] / "work-segmentation-judged",
+        out_path=material["folder"] / "segmentation-judged.pt",
+        assessor_weights=material["fusqa"],
+        cache_dir=material["cache"],
+    )
+
+    rows = {row["hospital"]: row for row in result.comparison}
+    assert set(rows) == {"north", "south", "synthetic"}
+    for row in rows.values():
+        assert set(row["candidate"]) == {"dice", "ga_error_days", "ga_error_good_days", "count"}
+        assert 0 <= row["candidate"]["dice"] <= 1 and 0 <= row["baseline"]["dice"] <= 1
