@@ -172,6 +172,12 @@ def mask_get(*, user: User, mask_id: int) -> Mask:
     return _get_or_404(masks, pk=mask_id, what="mask")
 
 
+def mask_dicom_get(*, user: User, mask_id: int) -> Mask:
+    """A mask with its frame and model version, for building its DICOM SEG."""
+    masks = scope_to_user(Mask.objects.select_related("frame", "model_version"), user, hospital_path="frame__hospital")
+    return _get_or_404(masks, pk=mask_id, what="mask")
+
+
 def mask_image_get(*, user: User, mask_id: int) -> Mask:
     masks = scope_to_user(Mask.objects.all(), user, hospital_path="frame__hospital")
     return _get_or_404(masks, pk=mask_id, what="mask")

@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     UPLOAD_STORED = "upload.stored", "Upload stored"
     UPLOAD_DUPLICATE = "upload.duplicate", "Upload was a re-send"
     UPLOAD_REFUSED = "upload.refused", "Upload refused"
+    DICOM_SENT = "dicom.sent", "Results sent to PACS"
+    DICOM_SEND_FAILED = "dicom.send_failed", "Sending results to PACS failed"
     MODEL_REGISTERED = "model.registered", "Model version registered"
     MODEL_ACTIVATED = "model.activated", "Model version activated"
     MODEL_ROLLED_BACK = "model.rolled_back", "Model version rolled back to"
