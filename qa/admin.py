@@ -77,3 +77,20 @@ class CallingAEAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # What it sends is uploaded by its own account (qa.services.dicom_network).
         calling_ae_account_ensure(calling_ae=obj)
+
+
+# Where a hospital's results go back to (qa.services.pacs_forward).
+@admin.register(models.PacsDestination)
+class PacsDestinationAdmin(admin.ModelAdmin):
+    list_display = ("hospital", "ae_title", "host", "port", "enabled")
+    list_filter = ("enabled",)
+
+
+@admin.register(models.DicomSend)
+class DicomSendAdmin(admin.ModelAdmin):
+    list_display = ("id", "frame", "mask", "destination", "status", "attempts", "sent_at")
+    list_filter = ("status", "destination")
+    readonly_fields = ("destination", "frame", "mask", "status", "attempts", "reason", "instances", "sent_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

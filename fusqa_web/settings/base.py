@@ -228,7 +228,14 @@ CELERY_TASK_ROUTES = {
     "workers.tasks.training.*": {"queue": FUSQA_GPU_QUEUE},
     "workers.tasks.maintenance.*": {"queue": FUSQA_DEFAULT_QUEUE},
     "workers.tasks.dashboard.*": {"queue": FUSQA_DEFAULT_QUEUE},
+    "workers.tasks.pacs_forward.*": {"queue": FUSQA_DEFAULT_QUEUE},
 }
+# Results back to a hospital's PACS (qa.services.pacs_forward): our calling AE title, how long to wait for
+# the PACS, and how often an unreachable one is tried again (backing off up to FUSQA_PACS_RETRY_MAX_SECONDS).
+FUSQA_DICOM_AE_TITLE = env_str("FUSQA_DICOM_AE_TITLE", "FUSQA")
+FUSQA_PACS_TIMEOUT_SECONDS = env_int("FUSQA_PACS_TIMEOUT_SECONDS", 30)
+FUSQA_PACS_SEND_RETRIES = env_int("FUSQA_PACS_SEND_RETRIES", 8)
+FUSQA_PACS_RETRY_MAX_SECONDS = env_int("FUSQA_PACS_RETRY_MAX_SECONDS", 600)
 
 LOGGING = {
     "version": 1,
