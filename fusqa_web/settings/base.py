@@ -243,6 +243,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # highdicom narrates every module it copies into a SEG or SR at INFO.
+    "loggers": {"highdicom": {"level": "WARNING"}},
 }
 
 # Processing: how many waiting frames one forward pass takes, and the tasks' time limits.
