@@ -297,6 +297,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/frames/{frame_id}/sr/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The frame's latest processed result as a DICOM SR
+         * @description Serves a stored PNG. An <img> tag asks for image/*, which no JSON renderer offers: rather than
+         *     406, errors still go out as JSON and the image itself bypasses the renderers.
+         */
+        get: operations["frames_sr_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/hospitals/": {
         parameters: {
             query?: never;
@@ -377,6 +398,27 @@ export interface paths {
          * @description Streams the stored PNG; a row of a hospital you do not see answers 404.
          */
         get: operations["masks_image_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/masks/{mask_id}/seg/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mask as a DICOM SEG (any mask kind, expert corrections included)
+         * @description Serves a stored PNG. An <img> tag asks for image/*, which no JSON renderer offers: rather than
+         *     406, errors still go out as JSON and the image itself bypasses the renderers.
+         */
+        get: operations["masks_seg_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -564,7 +606,7 @@ export interface components {
             readonly reliability: components["schemas"]["Reliability"] | null;
         };
         /** @enum {string} */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.verdict" | "mask.corrected" | "training_set.exported" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "dicom.sent" | "dicom.send_failed" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.verdict" | "mask.corrected" | "training_set.exported" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
         AuditEvent: {
             id: number;
             /** Format: date-time */
@@ -2011,6 +2053,45 @@ export interface operations {
             };
         };
     };
+    frames_sr_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                frame_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DICOM Comprehensive SR (TID 1500): CRL, gestational age, FUSQA verdict and p(good) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/dicom": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no_dicom_source: the frame was uploaded as PNG/JPEG; nothing_to_report: no result, or no measurement, yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     hospitals_list: {
         parameters: {
             query?: {
@@ -2140,6 +2221,45 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    masks_seg_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mask_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DICOM Segmentation (BINARY, one segment: Fetus) referencing the stored image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/dicom": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no_dicom_source: the frame was uploaded as PNG/JPEG; nothing_to_report: no result, or no measurement, yet */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
