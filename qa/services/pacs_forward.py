@@ -14,6 +14,7 @@ import logging
 import pydicom
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import AE
@@ -84,7 +85,7 @@ def dicom_send_run(*, send_id: int) -> DicomSend:
     send = DicomSend.objects.select_related("destination", "frame__hospital", "mask__model_version").get(id=send_id)
     if send.status == DicomSendStatus.SENT:
         return send  # a re-delivered task: done already
-    DicomSend.objects.filter(id=send.id).update(attempts=send.attempts + 1)
+    DicomSend.objects.filter(id=send.id).update(attempts=F("attempts") + 1)
     results = [mask_segmentation(mask=send.mask), frame_report(frame=send.frame)]
     c_store(destination=send.destination, results=results)
     instances = [

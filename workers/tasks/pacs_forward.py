@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from qa.errors import FusqaError
 from qa.services.pacs_forward import PacsRefused, PacsUnreachable, dicom_send_fail, dicom_send_run
 
 
@@ -11,7 +12,7 @@ from qa.services.pacs_forward import PacsRefused, PacsUnreachable, dicom_send_fa
 def send_results(self, send_id: int) -> str:
     try:
         return dicom_send_run(send_id=send_id).status
-    except PacsRefused as exc:
+    except (PacsRefused, FusqaError) as exc:  # refused, or nothing left to report: trying again changes nothing
         dicom_send_fail(send_id=send_id, reason=str(exc))
         return "failed"
     except (PacsUnreachable, OperationalError, InterfaceError) as exc:

@@ -48,7 +48,8 @@ def png(mask: np.ndarray) -> ContentFile:
 
 
 def with_result(frame: Frame, *, label: str = "good", p_good: float = 0.93, measured: bool = True):
-    """A model mask on the frame, assessed and (unless `measured` is False) measured: (mask, assessment, measurement)."""
+    """A model mask on the frame, assessed and (unless `measured` is False) measured.
+    Returns (mask, assessment, measurement)."""
     pixels = a_mask(frame)
     version = frame.masks.count() + 1
     mask = MaskFactory(frame=frame, version=version, area_px=int(pixels.sum()), data=png(pixels))

@@ -9,7 +9,6 @@ from django.core.management import call_command
 
 from qa.models import AuditAction, AuditEvent, DicomSend, DicomSendStatus, Frame, PacsDestination
 from tests.factories import HospitalFactory
-from tests.pipeline.conftest import broker  # noqa: F401 - the private Redis fixture
 from tests.pipeline.models import activate_tiny_models
 from tests.pipeline.processes import Worker, wait_until
 from tests.qa.dicom_network.receiver import RECEIVER_AE, Receiver
