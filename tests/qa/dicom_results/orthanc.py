@@ -97,9 +97,15 @@ class Orthanc:
         return response.json()
 
     def instances(self) -> list[dict]:
-        """Every stored instance's main tags (SOPInstanceUID, SOPClassUID, StudyInstanceUID, Modality...)."""
+        """Every stored instance's main tags (SOPInstanceUID, SOPClassUID, StudyInstanceUID, Modality...), with
+        its Orthanc id as "OrthancId"."""
         found = []
         for instance_id in requests.get(f"{self.url}/instances", timeout=10).json():
             tags = requests.get(f"{self.url}/instances/{instance_id}/simplified-tags", timeout=10).json()
-            found.append(tags)
+            found.append({**tags, "OrthancId": instance_id})
         return found
+
+    def file(self, instance_id: str) -> bytes:
+        response = requests.get(f"{self.url}/instances/{instance_id}/file", timeout=30)
+        response.raise_for_status()
+        return response.content

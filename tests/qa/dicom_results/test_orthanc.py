@@ -3,7 +3,9 @@ dicom_receiver`, a process of its own), a Celery worker processes the frame, and
 the frame's SEG and SR back to Orthanc by C-STORE, where its REST API finds them."""
 
 import datetime as dt
+import io
 
+import pydicom
 import pytest
 from django.core.management import call_command
 
@@ -75,12 +77,13 @@ def test_orthanc_forwards_a_phantom_to_us_and_gets_its_seg_and_sr_back(hospital,
         assert tags["StudyInstanceUID"] == frame_study_uid(frame)
     assert {i["sop_class_uid"] for i in send.instances} == {SEG_STORAGE, COMPREHENSIVE_SR}
     assert {received[i["sop_instance_uid"]]["Modality"] for i in send.instances} == {"SEG", "SR"}
+    [seg] = [received[i["sop_instance_uid"]] for i in send.instances if i["what"] == "seg"]
+    stored_seg = pydicom.dcmread(io.BytesIO(orthanc.file(seg["OrthancId"])))
+    assert stored_seg.SourceImageSequence[0].ReferencedSOPInstanceUID == frame.sop_instance_uid
     event = AuditEvent.objects.get(action=AuditAction.DICOM_SENT)
     assert event.hospital == hospital
     assert event.detail["to"] == f"{ORTHANC_AE}@127.0.0.1:{orthanc.dicom_port}"
 
 
 def frame_study_uid(frame: Frame) -> str:
-    import pydicom
-
     return pydicom.dcmread(frame.source_file.path, stop_before_pixels=True).StudyInstanceUID
