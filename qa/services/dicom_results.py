@@ -53,9 +53,10 @@ def mask_segmentation(*, mask: Mask) -> DicomResult:
     return _encoded(seg, f"frame-{frame.pk}-mask-{mask.pk}-seg.dcm")
 
 
-def frame_report(*, frame: Frame) -> DicomResult:
-    """The DICOM SR of the frame's latest processed result: its CRL, GA, and FUSQA's verdict and p(good)."""
-    assessment, measurement = reported_result(frame)
+def frame_report(*, frame: Frame, mask: Mask | None = None) -> DicomResult:
+    """The DICOM SR of the frame's latest processed result (or of `mask`'s): its CRL, GA, and FUSQA's verdict
+    and p(good)."""
+    assessment, measurement = reported_result(frame, mask=mask)
     source = stored_source_header(frame)
     hasher = _hasher(frame)
     mask = assessment.mask
@@ -88,15 +89,15 @@ def frame_report(*, frame: Frame) -> DicomResult:
     return _encoded(sr, f"frame-{frame.pk}-sr.dcm")
 
 
-def reported_result(frame: Frame) -> tuple[Assessment, Measurement]:
-    """The frame's latest processed result (its latest assessment) and the CRL of the mask assessed; 409
-    when there is none yet or it has no CRL."""
+def reported_result(frame: Frame, *, mask: Mask | None = None) -> tuple[Assessment, Measurement]:
+    """The frame's latest processed result (its latest assessment, or `mask`'s) and the CRL of the mask
+    assessed; 409 when there is none yet or it has no CRL."""
     _require_dicom_source(frame)
+    assessments = Assessment.objects.filter(mask__frame=frame)
+    if mask is not None:
+        assessments = assessments.filter(mask=mask)
     assessment = (
-        Assessment.objects.filter(mask__frame=frame)
-        .select_related("mask__model_version", "model_version")
-        .order_by("-created_at", "-id")
-        .first()
+        assessments.select_related("mask__model_version", "model_version").order_by("-created_at", "-id").first()
     )
     if assessment is None:
         raise Conflict(f"Frame {frame.pk} has no result yet: there is nothing to report.", code="nothing_to_report")

@@ -86,7 +86,8 @@ def dicom_send_run(*, send_id: int) -> DicomSend:
     if send.status == DicomSendStatus.SENT:
         return send  # a re-delivered task: done already
     DicomSend.objects.filter(id=send.id).update(attempts=F("attempts") + 1)
-    results = [mask_segmentation(mask=send.mask), frame_report(frame=send.frame)]
+    # The SR of the very result the send was made for, even if a newer one has arrived since (it gets its own).
+    results = [mask_segmentation(mask=send.mask), frame_report(frame=send.frame, mask=send.mask)]
     c_store(destination=send.destination, results=results)
     instances = [
         {"what": what, "sop_class_uid": r.sop_class_uid, "sop_instance_uid": r.sop_instance_uid}

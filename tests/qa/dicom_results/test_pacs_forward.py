@@ -104,3 +104,49 @@ def test_a_pacs_that_refuses_fails_the_send_at_once(hospital, refusing_pacs):
     assert (send.status, send.attempts) == (DicomSendStatus.FAILED, 1)
     assert "refused" in send.reason and "0xA700 Disk full" in send.reason
     assert AuditEvent.objects.filter(action=AuditAction.DICOM_SENT).count() == 0
+
+
+@pytest.fixture
+def accepting_pacs():
+    """A storage SCP that stores every instance in a list: (port, received datasets)."""
+    received = []
+    ae = AE(ae_title="PACS")
+    for sop_class in (SegmentationStorage, ComprehensiveSRStorage):
+        ae.add_supported_context(sop_class)
+
+    def store(event):
+        received.append(event.dataset)
+        return 0x0000
+
+    port = free_port()
+    server = ae.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, store)])
+    yield port, received
+    server.shutdown()
+
+
+def test_a_send_carries_the_seg_and_sr_of_its_own_result_even_after_a_newer_one(hospital, accepting_pacs):
+    port, received = accepting_pacs
+    frame = stored_phantom(hospital)
+    job = processed(frame, p_good=0.93)
+    destination(hospital, port)
+    [send] = dicom_sends_create(job_ids=[job.id])
+    with_result(frame, label="poor", p_good=0.1)  # a newer result, e.g. after a model activation
+
+    send_results.apply(args=[send.id])
+
+    send.refresh_from_db()
+    assert (send.status, send.attempts) == (DicomSendStatus.SENT, 1)
+    seg, sr = received
+    assert [seg.SOPInstanceUID, sr.SOPInstanceUID] == [i["sop_instance_uid"] for i in send.instances]
+    assert seg.SOPClassUID == SegmentationStorage and sr.SOPClassUID == ComprehensiveSRStorage
+    assert seg.ContentDescription == f"Model mask v{send.mask.version}"
+    p_good = [
+        item.MeasuredValueSequence[0].NumericValue
+        for group in sr.ContentSequence
+        for finding in group.get("ContentSequence", [])
+        for item in finding.get("ContentSequence", [])
+        if item.get("ConceptNameCodeSequence") and item.ConceptNameCodeSequence[0].CodeValue == "PGOOD"
+    ]
+    assert [float(p) for p in p_good] == [0.93]
+    event = AuditEvent.objects.get(action=AuditAction.DICOM_SENT)
+    assert event.detail["instances"] == send.instances and event.detail["mask"] == send.mask_id
