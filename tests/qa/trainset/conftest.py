@@ -27,12 +27,13 @@ def no_known_answers(settings):
     return settings
 
 
-def read(lease, review, user, verdict="good", *, mask=None, seconds_spent=30.0):
-    """Lease the caller's next item and give it a verdict: the reviewed mask id."""
-    response = lease(user)
+def read(take, send, user, verdict="good", *, mask=None, seconds_spent=30.0):
+    """Lease the caller's next item (`take`: the lease fixture) and give it a verdict (`send`: the review
+    fixture): the reviewed mask id."""
+    response = take(user)
     assert response.status_code == 201, response.content
     body = response.json()
-    answer = review(user, body["lease_id"], verdict, mask=mask, seconds_spent=seconds_spent)
+    answer = send(user, body["lease_id"], verdict, mask=mask, seconds_spent=seconds_spent)
     assert answer.status_code == 201, answer.content
     return body["mask"]
 
