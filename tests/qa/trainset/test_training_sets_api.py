@@ -204,3 +204,38 @@ def test_the_zip_holds_plain_pngs_readable_without_the_reader(client_for, admin,
         for name in masks:
             image = Image.open(io.BytesIO(archive.read(name)))
             assert image.mode == "L" and set(np.unique(np.asarray(image)).tolist()) <= {0, 255}
+
+
+def test_the_commands_freeze_a_set_and_check_it_against_its_manifest(ward, reviewed, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out, checked = StringIO(), StringIO()
+    call_command("freeze_training_set", "--out", str(tmp_path / "set.zip"), stdout=out)
+    call_command("check_training_set", str(tmp_path / "set.zip"), stdout=checked)
+
+    stored = TrainingSet.objects.get()
+    assert "training set v1: 3 items" in out.getvalue()
+    assert checked.getvalue().startswith(f"OK {tmp_path / 'set.zip'}: 3 items, 7 files checked against their sha256")
+    assert f"zip sha256 {stored.sha256}" in checked.getvalue()
+    steps = AuditEvent.objects.filter(action=AuditAction.TRAINING_SET_EXPORTED).values_list("detail__step", "source")
+    assert list(steps.order_by("id")) == [
+        ("frozen", "command:freeze_training_set"),
+        ("downloaded", "command:freeze_training_set"),
+    ]
+
+
+def test_the_check_refuses_a_zip_whose_file_does_not_match_its_digest(client_for, admin, reviewed, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    set_id = client_for(admin).post("/api/training-sets/").json()["id"]
+    good = zipfile.ZipFile(io.BytesIO(download(client_for(admin), set_id)))
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(tampered, "w") as archive:
+        for name in good.namelist():
+            data = good.read(name)
+            archive.writestr(name, data[:-1] + bytes([data[-1] ^ 1]) if name.startswith("frames/") else data)
+
+    with pytest.raises(CommandError, match="does not match its sha256"):
+        call_command("check_training_set", str(tampered))
