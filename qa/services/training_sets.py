@@ -28,7 +28,6 @@ from qa.models import AuditAction, Mask, MaskKind, Review, TrainingLabel, Traini
 from qa.services.audit import audit_record
 from qa.services.image_store import grey_png_bytes
 from qa.services.item_agreement import correction_crls, item_agreement
-from workers.ml.train.training_set import MANIFEST, split_of_study
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +78,9 @@ def _grey_png(stored, *, binary: bool) -> bytes:
 
 
 def _manifest_line(mask: Mask, archive: zipfile.ZipFile, written: set[str]) -> dict:
+    # Imported here: the package workers.ml.train loads torch, which the web process never needs otherwise.
+    from workers.ml.train.training_set import split_of_study
+
     frame = mask.frame
     study = frame.study
 
@@ -138,6 +140,8 @@ def _manifest_line(mask: Mask, archive: zipfile.ZipFile, written: set[str]) -> d
 
 def training_archive_write(target) -> FrozenArchive:
     """Write the zip of every reviewed item to the open binary file `target`. Conflict when nothing is reviewed."""
+    from workers.ml.train.training_set import MANIFEST
+
     masks = reviewed_masks()
     if not masks.exists():
         raise Conflict(
