@@ -18,14 +18,22 @@ from qa.services.training_sets import training_set_download, training_set_freeze
 from qa.training_set_selectors import training_set_get, training_set_list
 
 
+class TrainingSetSummarySerializer(serializers.Serializer):
+    labels = serializers.DictField(child=serializers.IntegerField(), help_text="Items per training label")
+    hospitals = serializers.DictField(child=serializers.IntegerField(), help_text="Items per hospital slug")
+    machines = serializers.DictField(child=serializers.IntegerField(), help_text="Items per machine name")
+    splits = serializers.DictField(child=serializers.IntegerField(), help_text="Items per split (train, test)")
+    reviews = serializers.IntegerField()
+    corrections = serializers.IntegerField()
+    hospital_ids = serializers.ListField(child=serializers.IntegerField())
+
+
 class TrainingSetSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     version = serializers.IntegerField(help_text="1, 2, 3… in order of freezing")
     items = serializers.IntegerField(help_text="Reviewed items (manifest lines)")
     sha256 = serializers.CharField(help_text="Of the zip archive")
-    summary = serializers.DictField(
-        child=serializers.JSONField(), help_text="Counts per label, hospital, machine and split"
-    )
+    summary = TrainingSetSummarySerializer(help_text="Counts per label, hospital, machine and split")
     created_by = UserRefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     download_url = serializers.SerializerMethodField()

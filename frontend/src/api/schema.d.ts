@@ -1569,13 +1569,32 @@ export interface components {
             /** @description Of the zip archive */
             sha256: string;
             /** @description Counts per label, hospital, machine and split */
-            summary: {
-                [key: string]: unknown;
-            };
+            summary: components["schemas"]["TrainingSetSummary"];
             created_by: components["schemas"]["UserRef"] | null;
             /** Format: date-time */
             created_at: string;
             readonly download_url: string;
+        };
+        TrainingSetSummary: {
+            /** @description Items per training label */
+            labels: {
+                [key: string]: number;
+            };
+            /** @description Items per hospital slug */
+            hospitals: {
+                [key: string]: number;
+            };
+            /** @description Items per machine name */
+            machines: {
+                [key: string]: number;
+            };
+            /** @description Items per split (train, test) */
+            splits: {
+                [key: string]: number;
+            };
+            reviews: number;
+            corrections: number;
+            hospital_ids: number[];
         };
         /** @description Which frame, its size in pixels, and the physical size of a pixel. */
         UploadFrame: {

@@ -131,6 +131,7 @@ describe("the app", () => {
       "Studies",
       "Upload",
       "Experts",
+      "Training sets",
       "Audit log",
     ]);
     admin.unmount();

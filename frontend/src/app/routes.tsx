@@ -12,6 +12,7 @@ import { EXPERTS_PATH, ExpertsPage } from "../experts/ExpertsPage";
 import { HospitalsPage } from "../hospitals/HospitalsPage";
 import { StudiesPage } from "../studies/StudiesPage";
 import { StudyPage } from "../studies/StudyPage";
+import { TRAINING_SETS_PATH, TrainingSetsPage } from "../training-sets/TrainingSetsPage";
 import { UploadPage } from "../upload/UploadPage";
 
 export interface AppRoute {
@@ -38,6 +39,7 @@ export const routes: AppRoute[] = [
   { path: "/studies/:id", title: "Study", Page: StudyPage },
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
   { path: EXPERTS_PATH, title: "Experts", nav: "Experts", allowed: isAdmin, Page: ExpertsPage },
+  { path: TRAINING_SETS_PATH, title: "Training sets", nav: "Training sets", allowed: isAdmin, Page: TrainingSetsPage },
   { path: AUDIT_PATH, title: "Audit log", nav: "Audit log", allowed: isAdmin, Page: AuditPage },
 ];
 
