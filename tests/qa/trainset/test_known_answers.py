@@ -129,6 +129,20 @@ def test_known_answer_studies_stay_off_the_managers_views(client_for, ward):
     assert client_for(ward.expert).get(f"/api/frames/{known.frame_id}/").status_code == 200
 
 
+def test_a_manager_does_not_see_reviews_of_known_answer_items(client_for, lease, review, ward, always_known):
+    manager = UserFactory(role=Role.QA_MANAGER, member_of=[ward.hospital])
+    phantom_known_answer(hospital=ward.hospital, machine=ward.machine)
+    ordinary = waiting_item(hospital=ward.hospital, machine=ward.machine)
+    read(lease, review, ward.expert, "poor")  # the known-answer item
+    read(lease, review, ward.expert, "good")  # the ordinary one
+
+    listed = client_for(manager).get("/api/reviews/").json()["results"]
+    mine = client_for(ward.expert).get("/api/reviews/").json()["results"]
+
+    assert [r["mask"] for r in listed] == [ordinary.id]
+    assert len(mine) == 2
+
+
 def test_a_reviewed_phantom_never_reaches_a_training_set(client_for, lease, review, ward, always_known):
     phantom_known_answer(hospital=ward.hospital, machine=ward.machine)
     read(lease, review, ward.expert, "poor", mask=mask_png(fetus()))
