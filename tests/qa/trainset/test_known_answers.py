@@ -209,3 +209,17 @@ def test_the_seed_command_names_what_is_missing(ward):
     with pytest.raises(CommandError, match="Nothing to do"):
         call_command("seed_known_answers", stdout=StringIO())
     assert KnownAnswer.objects.count() == 0 and Study.objects.count() == 0
+
+
+@pytest.mark.parametrize("rate", [0.05, 0.25])
+def test_about_the_configured_share_of_leases_turns_to_a_known_answer(settings, rate):
+    import random
+
+    from qa.services.reviews import _known_answer_turn
+
+    settings.FUSQA_KNOWN_ANSWER_RATE = rate
+    random.seed(20261127)
+    turns = sum(_known_answer_turn() for _ in range(4000))
+    assert abs(turns / 4000 - rate) < 0.02
+    settings.FUSQA_KNOWN_ANSWER_RATE = 0.0
+    assert not any(_known_answer_turn() for _ in range(100))
