@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from scipy import ndimage
 
 from qa.errors import Conflict, InvalidInput
 from qa.models import (
@@ -113,6 +114,10 @@ def _shown_mask(scan, rng: np.random.Generator) -> tuple[np.ndarray, dict, str]:
         if not shown.any():
             continue
         judged = quality_label(shown, truth, scan.spacing_mm, formula=formula)
+        # A "good" mask with a detached piece (a blob off the fetus) passes the rule, which measures the largest
+        # component, yet a careful expert rightly calls it poor: such an answer is not known, draw again.
+        if judged.label == "good" and ndimage.label(shown)[1] > 1:
+            continue
         if judged.label is not None:
             numbers = {
                 "dice": round(judged.dice, 4),

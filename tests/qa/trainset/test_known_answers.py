@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image
+from scipy import ndimage
 
 from qa.models import (
     AuditAction,
@@ -197,6 +198,7 @@ def test_the_seed_command_makes_phantom_items_labelled_by_the_label_rule(ward, s
         truth = np.asarray(Image.open(item.reference.open("rb"))) > 0
         expected = quality_label(shown, truth, (frame.spacing_row_mm, frame.spacing_col_mm)).label
         assert item.source == KnownAnswerSource.PHANTOM and item.expected_verdict == item.expected_label == expected
+        assert expected == "poor" or ndimage.label(shown)[1] == 1  # a good answer is one piece
     event = AuditEvent.objects.get(action=AuditAction.KNOWN_ANSWERS_CREATED)
     assert event.hospital == ward.hospital and event.detail["count"] == 3
 
