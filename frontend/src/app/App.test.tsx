@@ -131,7 +131,7 @@ describe("the app", () => {
       "Studies",
       "Upload",
       "Experts",
-      "Training sets",
+      "Training",
       "Audit log",
     ]);
     admin.unmount();

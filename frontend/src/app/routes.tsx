@@ -39,7 +39,7 @@ export const routes: AppRoute[] = [
   { path: "/studies/:id", title: "Study", Page: StudyPage },
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
   { path: EXPERTS_PATH, title: "Experts", nav: "Experts", allowed: isAdmin, Page: ExpertsPage },
-  { path: TRAINING_SETS_PATH, title: "Training sets", nav: "Training sets", allowed: isAdmin, Page: TrainingSetsPage },
+  { path: TRAINING_SETS_PATH, title: "Training sets", nav: "Training", allowed: isAdmin, Page: TrainingSetsPage },
   { path: AUDIT_PATH, title: "Audit log", nav: "Audit log", allowed: isAdmin, Page: AuditPage },
 ];
 

@@ -6,7 +6,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { messageOf } from "../api/client";
 import { Alert, Loading } from "../ui/Alert";
-import { type ExpertPair, type ExpertRow, type ExpertStats, fetchExpertStats, percent, shown } from "./api";
+import { counted, type ExpertPair, type ExpertRow, type ExpertStats, fetchExpertStats, percent, shown } from "./api";
 
 export const EXPERTS_PATH = "/experts";
 
@@ -61,7 +61,7 @@ function StatsView({ stats }: { stats: ExpertStats }) {
         <div>
           <dt>Known-answer accuracy</dt>
           <dd>
-            {percent(overall.known_answer_accuracy)} ({overall.known_answer_reads} reads)
+            {percent(overall.known_answer_accuracy)} ({counted(overall.known_answer_reads, "read")})
           </dd>
         </div>
       </dl>
@@ -103,13 +103,13 @@ function ExpertsTable({ rows }: { rows: ExpertRow[] }) {
               <td>{shown(row.median_seconds_per_item, 1)}</td>
               <td>
                 {shown(row.kappa_with_others, 2)}
-                {row.double_reads ? <span className="muted"> ({row.double_reads} items)</span> : null}
+                {row.double_reads ? <span className="muted"> ({counted(row.double_reads, "item")})</span> : null}
               </td>
               <td>{shown(row.correction_dice, 3)}</td>
               <td>{shown(row.crl_difference_mm, 1)}</td>
               <td>
                 {percent(row.known_answer_accuracy)}
-                {row.known_answer_reads ? <span className="muted"> ({row.known_answer_reads} reads)</span> : null}
+                {row.known_answer_reads ? <span className="muted"> ({counted(row.known_answer_reads, "read")})</span> : null}
               </td>
             </tr>
           ))}

@@ -14,6 +14,11 @@ export function shown(value: number | null | undefined, digits = 0): string {
   return value === null || value === undefined ? "—" : value.toFixed(digits);
 }
 
+/** "1 read", "6 reads". */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 /** A share (0..1) as a percentage, or a dash. */
 export function percent(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : `${Math.round(value * 100)} %`;
