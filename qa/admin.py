@@ -26,8 +26,8 @@ admin.site.register(models.TrainingRun)
 
 @admin.register(models.Study)
 class StudyAdmin(admin.ModelAdmin):
-    list_display = ("id", "hospital", "machine", "exam_date", "reported_ga_days")
-    list_filter = ("hospital",)
+    list_display = ("id", "hospital", "machine", "exam_date", "reported_ga_days", "known_answer")
+    list_filter = ("hospital", "known_answer")
 
 
 @admin.register(models.Frame)
@@ -42,6 +42,15 @@ class MaskAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # masks are never overwritten
+
+
+@admin.register(models.KnownAnswer)
+class KnownAnswerAdmin(admin.ModelAdmin):
+    """Deactivate an item here (active: off) to stop mixing it into leases; its scored reviews stay."""
+
+    list_display = ("id", "source", "expected_verdict", "mask", "active", "created_at")
+    list_filter = ("source", "expected_verdict", "active")
+    fields = ("active",)
 
 
 @admin.register(models.AuditEvent)

@@ -135,6 +135,8 @@ FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.5)
 # Review queue: how long a leased item stays with its expert, and the share of items read by two experts.
 FUSQA_REVIEW_LEASE_SECONDS = env_int("FUSQA_REVIEW_LEASE_SECONDS", 600)
 FUSQA_REVIEW_DOUBLE_READ_SHARE = env_float("FUSQA_REVIEW_DOUBLE_READ_SHARE", 0.1)
+# Share of leases that are known-answer items (qa.models.KnownAnswer), to measure each expert's accuracy.
+FUSQA_KNOWN_ANSWER_RATE = env_float("FUSQA_KNOWN_ANSWER_RATE", 0.05)
 FUSQA_WEIGHTS_DIR = Path(env_str("FUSQA_WEIGHTS_DIR", str(BASE_DIR / "workers" / "weights")))
 
 REST_FRAMEWORK = {

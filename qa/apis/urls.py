@@ -7,12 +7,14 @@ from qa.apis import (
     demo,
     dicom_results,
     errors,
+    experts,
     frames,
     hospitals,
     masks,
     models,
     reviews,
     studies,
+    training_sets,
     uploads,
 )
 
@@ -42,6 +44,16 @@ urlpatterns: list = [
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+    path("training-sets/", training_sets.TrainingSetListApi.as_view(), name="training-set-list"),
+    path(
+        "training-sets/<int:training_set_id>/", training_sets.TrainingSetDetailApi.as_view(), name="training-set-detail"
+    ),
+    path(
+        "training-sets/<int:training_set_id>/download/",
+        training_sets.TrainingSetDownloadApi.as_view(),
+        name="training-set-download",
+    ),
+    path("experts/stats/", experts.ExpertStatsApi.as_view(), name="expert-stats"),
     path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
     path("audit-events/export.csv", audit.AuditEventExportApi.as_view(), name="audit-event-export"),
     path("dashboard/", dashboard.DashboardApi.as_view(), name="dashboard"),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0008_training_sets'),
+        ('qa', '0009_known_answers'),
     ]
 
     operations = [

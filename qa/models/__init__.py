@@ -7,6 +7,7 @@ from qa.models.dashboard import DailyQuality, DriftSettings
 from qa.models.dicom_network import CallingAE
 from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
+from qa.models.known_answers import KnownAnswer, KnownAnswerSource
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, TrainingLabel, Verdict
 from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun, TrainingSet
 from qa.models.pacs import DicomSend, DicomSendStatus, PacsDestination
@@ -30,6 +31,8 @@ __all__ = [
     "FrameSource",
     "Hospital",
     "JobStatus",
+    "KnownAnswer",
+    "KnownAnswerSource",
     "LeaseState",
     "Machine",
     "Mask",

@@ -36,6 +36,7 @@ class AuditAction(models.TextChoices):
     REVIEW_VERDICT = "review.verdict", "Review verdict given"
     MASK_CORRECTED = "mask.corrected", "Mask corrected"
     TRAINING_SET_EXPORTED = "training_set.exported", "Training set exported"
+    KNOWN_ANSWERS_CREATED = "known_answer.created", "Known-answer review items created"
     TRAINING_RUN_STARTED = "training_run.started", "Training run started"
     TRAINING_RUN_CANCELLED = "training_run.cancelled", "Training run cancelled"
     AUDIT_EXPORTED = "audit.exported", "Audit log exported"
