@@ -26,13 +26,15 @@ class ReviewLease(models.Model):
     leased_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     state = models.CharField(max_length=8, choices=LeaseState.choices, default=LeaseState.LIVE)
+    # A read of a known-answer item (qa.models.KnownAnswer): any number of experts read it, once each.
+    known_answer = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-leased_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["mask", "slot"],
-                condition=models.Q(state__in=["live", "done"]),
+                condition=models.Q(state__in=["live", "done"], known_answer=False),
                 name="review_lease_one_holder_per_slot",
             ),
             models.UniqueConstraint(

@@ -260,6 +260,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/experts/stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per expert: reviews, items per hour, median seconds, agreement, known-answer accuracy (admins) */
+        get: operations["experts_stats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/frames/{frame_id}/": {
         parameters: {
             query?: never;
@@ -289,6 +306,27 @@ export interface paths {
          * @description Streams the stored PNG; a row of a hospital you do not see answers 404.
          */
         get: operations["frames_image_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/frames/{frame_id}/sr/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The frame's latest processed result as a DICOM SR
+         * @description Serves a stored PNG. An <img> tag asks for image/*, which no JSON renderer offers: rather than
+         *     406, errors still go out as JSON and the image itself bypasses the renderers.
+         */
+        get: operations["frames_sr_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -377,6 +415,27 @@ export interface paths {
          * @description Streams the stored PNG; a row of a hospital you do not see answers 404.
          */
         get: operations["masks_image_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/masks/{mask_id}/seg/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mask as a DICOM SEG (any mask kind, expert corrections included)
+         * @description Serves a stored PNG. An <img> tag asks for image/*, which no JSON renderer offers: rather than
+         *     406, errors still go out as JSON and the image itself bypasses the renderers.
+         */
+        get: operations["masks_seg_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -580,6 +639,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/training-sets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Frozen training sets, newest version first (admins only) */
+        get: operations["training_sets_list"];
+        put?: never;
+        /** Freeze every reviewed item into a new training-set version (admins only; 409 when none) */
+        post: operations["training_sets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training-sets/{training_set_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One frozen training set (admins only) */
+        get: operations["training_sets_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training-sets/{training_set_id}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stream a frozen training set as a zip (admins only; recorded in the audit log) */
+        get: operations["training_sets_download_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/uploads/": {
         parameters: {
             query?: never;
@@ -620,7 +731,7 @@ export interface components {
             readonly reliability: components["schemas"]["Reliability"] | null;
         };
         /** @enum {string} */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.verdict" | "mask.corrected" | "training_set.exported" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "dicom.sent" | "dicom.send_failed" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.verdict" | "mask.corrected" | "training_set.exported" | "known_answer.created" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
         AuditEvent: {
             id: number;
             /** Format: date-time */
@@ -778,6 +889,75 @@ export interface components {
             message: string;
             field?: string;
             details?: unknown;
+        };
+        ExpertOverall: {
+            reviews: number;
+            double_read_items: number;
+            /** Format: double */
+            kappa: number | null;
+            /** Format: double */
+            correction_dice: number | null;
+            /** Format: double */
+            crl_difference_mm: number | null;
+            known_answer_reads: number;
+            /** Format: double */
+            known_answer_accuracy: number | null;
+        };
+        ExpertPair: {
+            experts: components["schemas"]["UserRef"][];
+            items: number;
+            /** Format: double */
+            kappa: number | null;
+            /** Format: double */
+            correction_dice: number | null;
+            /** Format: double */
+            crl_difference_mm: number | null;
+        };
+        ExpertRow: {
+            expert: components["schemas"]["UserRef"];
+            reviews: number;
+            /** @description Reviews that came with a corrected mask */
+            corrections: number;
+            /**
+             * Format: double
+             * @description Time at work: gaps of at most 5 min between reviews
+             */
+            active_hours: number;
+            /**
+             * Format: double
+             * @description Reviews per active hour
+             */
+            items_per_hour: number | null;
+            /** Format: double */
+            median_seconds_per_item: number | null;
+            /** @description Double-read items this expert read */
+            double_reads: number;
+            /**
+             * Format: double
+             * @description Cohen's kappa of verdicts
+             */
+            kappa_with_others: number | null;
+            /**
+             * Format: double
+             * @description Mean Dice with the other expert's correction
+             */
+            correction_dice: number | null;
+            /**
+             * Format: double
+             * @description Mean |CRL difference| of the corrections
+             */
+            crl_difference_mm: number | null;
+            known_answer_reads: number;
+            /**
+             * Format: double
+             * @description Share of known-answer items right
+             */
+            known_answer_accuracy: number | null;
+        };
+        ExpertStats: {
+            experts: components["schemas"]["ExpertRow"][];
+            pairs: components["schemas"]["ExpertPair"][];
+            overall: components["schemas"]["ExpertOverall"];
         };
         /** @description A frame as a study lists it: where it is in processing, and its latest quality verdict. */
         FrameDetail: {
@@ -1244,6 +1424,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["TrainingRun"][];
         };
+        PaginatedTrainingSetList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["TrainingSet"][];
+        };
         Point: {
             /** Format: double */
             row: number;
@@ -1611,6 +1806,42 @@ export interface components {
             parameters?: {
                 [key: string]: unknown;
             };
+        };
+        TrainingSet: {
+            id: number;
+            /** @description 1, 2, 3… in order of freezing */
+            version: number;
+            /** @description Reviewed items (manifest lines) */
+            items: number;
+            /** @description Of the zip archive */
+            sha256: string;
+            /** @description Counts per label, hospital, machine and split */
+            summary: components["schemas"]["TrainingSetSummary"];
+            created_by: components["schemas"]["UserRef"] | null;
+            /** Format: date-time */
+            created_at: string;
+            readonly download_url: string;
+        };
+        TrainingSetSummary: {
+            /** @description Items per training label */
+            labels: {
+                [key: string]: number;
+            };
+            /** @description Items per hospital slug */
+            hospitals: {
+                [key: string]: number;
+            };
+            /** @description Items per machine name */
+            machines: {
+                [key: string]: number;
+            };
+            /** @description Items per split (train, test) */
+            splits: {
+                [key: string]: number;
+            };
+            reviews: number;
+            corrections: number;
+            hospital_ids: number[];
         };
         /** @description Which frame, its size in pixels, and the physical size of a pixel. */
         UploadFrame: {
@@ -2157,6 +2388,33 @@ export interface operations {
             };
         };
     };
+    experts_stats_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertStats"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     frames_retrieve: {
         parameters: {
             query?: never;
@@ -2207,6 +2465,45 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    frames_sr_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                frame_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DICOM Comprehensive SR (TID 1500): CRL, gestational age, FUSQA verdict and p(good) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/dicom": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no_dicom_source: the frame was uploaded as PNG/JPEG; nothing_to_report: no result, or no measurement, yet */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2345,6 +2642,45 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    masks_seg_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mask_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DICOM Segmentation (BINARY, one segment: Fetus) referencing the stored image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/dicom": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no_dicom_source: the frame was uploaded as PNG/JPEG; nothing_to_report: no result, or no measurement, yet */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2912,6 +3248,156 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_sets_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTrainingSetList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_sets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSet"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_sets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                training_set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSet"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_sets_download_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                training_set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -124,13 +124,30 @@ describe("the app", () => {
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "admin" } : empty));
     const admin = start("/hospitals");
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Upload", "Audit log"]);
+    expect(navLinks().map(([name]) => name)).toEqual([
+      "Dashboard",
+      "Alerts",
+      "Hospitals",
+      "Studies",
+      "Upload",
+      "Experts",
+      "Training",
+      "Audit log",
+    ]);
     admin.unmount();
 
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? manager : empty));
     start("/audit");
     expect(await screen.findByRole("heading", { level: 1, name: "Audit log" })).toBeTruthy();
     expect(screen.getByRole("status").textContent).toContain("Your role does not include this page.");
+  });
+
+  it("refuses the Experts page to anyone but an admin, and hides its link", async () => {
+    fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "expert" } : empty));
+    start("/experts");
+    expect(await screen.findByRole("heading", { level: 1, name: "Experts" })).toBeTruthy();
+    expect(screen.getByRole("status").textContent).toContain("Your role does not include this page.");
+    expect(navLinks().map(([name]) => name)).not.toContain("Experts");
   });
 
   it("hides Upload from an expert", async () => {

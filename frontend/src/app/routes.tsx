@@ -8,9 +8,11 @@ import { AUDIT_PATH, AuditPage } from "../audit/AuditPage";
 import { canUpload, isAdmin, type Me } from "../auth/session";
 import { DASHBOARD_PATH, DashboardPage } from "../dashboard/DashboardPage";
 import { FramesPage } from "../dashboard/FramesPage";
+import { EXPERTS_PATH, ExpertsPage } from "../experts/ExpertsPage";
 import { HospitalsPage } from "../hospitals/HospitalsPage";
 import { StudiesPage } from "../studies/StudiesPage";
 import { StudyPage } from "../studies/StudyPage";
+import { TRAINING_SETS_PATH, TrainingSetsPage } from "../training-sets/TrainingSetsPage";
 import { UploadPage } from "../upload/UploadPage";
 
 export interface AppRoute {
@@ -36,6 +38,8 @@ export const routes: AppRoute[] = [
   { path: "/studies", title: "Studies", nav: "Studies", Page: StudiesPage },
   { path: "/studies/:id", title: "Study", Page: StudyPage },
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
+  { path: EXPERTS_PATH, title: "Experts", nav: "Experts", allowed: isAdmin, Page: ExpertsPage },
+  { path: TRAINING_SETS_PATH, title: "Training sets", nav: "Training", allowed: isAdmin, Page: TrainingSetsPage },
   { path: AUDIT_PATH, title: "Audit log", nav: "Audit log", allowed: isAdmin, Page: AuditPage },
 ];
 

@@ -163,6 +163,21 @@ describe("the study page", () => {
     expect(studyCalls()).toBe(1);
   });
 
+  it("offers a DICOM frame's result as an SR and its mask as a SEG to download", async () => {
+    const done = frame(1, "done", { p_good: 0.9, label: "good", source: "dicom" });
+    const assessment = { id: 1, mask: 101, p_good: 0.9, label: "good" as const, model_version: { id: 2, kind: "fusqa" as const, version: "1" }, created_at: "", reliability: null };
+    serve(({ pathname }) =>
+      pathname === "/api/studies/7/" ? answer(200, study([done])) : answer(200, { ...detail(done), latest_assessment: assessment }),
+    );
+
+    open();
+    await tick(0);
+
+    expect(card(0).querySelector(".dicom-sr")?.getAttribute("href")).toBe("/api/frames/1/sr/");
+    expect(card(0).querySelector(".dicom-seg")?.getAttribute("href")).toBe("/api/masks/101/seg/");
+    expect(text(card(0), ".dicom-seg")).toBe("SEG (model mask v1)");
+  });
+
   it("warns when the CRL is outside the formula's range", async () => {
     const done = frame(1, "done", { p_good: 0.2, label: "poor" });
     serve(({ pathname }) =>
