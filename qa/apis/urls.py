@@ -22,6 +22,11 @@ urlpatterns: list = [
     path("reviews/", reviews.ReviewListCreateApi.as_view(), name="review-list"),
     path("review-queue/", reviews.ReviewQueueApi.as_view(), name="review-queue"),
     path("review-queue/lease/", reviews.ReviewLeaseApi.as_view(), name="review-queue-lease"),
+    path(
+        "review-queue/leases/<int:lease_id>/release/",
+        reviews.ReviewLeaseReleaseApi.as_view(),
+        name="review-queue-lease-release",
+    ),
     path("uploads/", uploads.UploadCreateApi.as_view(), name="upload-create"),
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
