@@ -1,0 +1,480 @@
+/**
+ * The review workspace: one leased item at a time, its mask editable (brush, eraser, polygon fill,
+ * undo, reset) with the CRL callipers and GA recomputed live, and a verdict by one key. The next item
+ * is leased and loaded while the expert works, so it is drawn at once after a verdict; the verdict is
+ * sent in the background. The last submit-to-next-image times are kept in window.__fusqaReviewTimings.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { flushSync } from "react-dom";
+import { useSearchParams } from "react-router";
+import { messageOf } from "../api/client";
+import { machineLabel } from "../hospitals/api";
+import { useHospitals } from "../hospitals/useHospitals";
+import { formatGa, formatMm, formatPGood, formulaLabel } from "../studies/format";
+import { HospitalOptions } from "../ui/HospitalOptions";
+import { Alert, Loading } from "../ui/Alert";
+import { releaseLease, submitReview, type QueueFilters, type Verdict } from "./api";
+import { maxFeret } from "./feret";
+import { gestationalAgeDays } from "./ga";
+import { Prefetch, type ReviewItem } from "./item";
+import { keyAction, nextBrushSize, type KeyAction } from "./keys";
+import { EditHistory, masksDiffer } from "./mask-edit";
+import { maskPng } from "./png";
+import type { MaskDisplay } from "./mask-layer";
+import { WorkspaceCanvas, type CanvasHandle, type Tool } from "./WorkspaceCanvas";
+import { PAGE_TITLE, recordTiming, VERDICT_LABELS } from "./timings";
+
+export const REVIEW_PATH = "/review";
+
+type View =
+  | { kind: "loading" }
+  | { kind: "empty" }
+  | { kind: "error"; message: string }
+  | { kind: "item"; item: ReviewItem; history: EditHistory; shownAt: number };
+
+interface Sent {
+  saved: number;
+  failures: string[];
+}
+
+export function ReviewPage() {
+  const [query, setQuery] = useSearchParams();
+  const filters = useMemo<QueueFilters>(
+    () => ({ hospital: query.get("hospital") ?? "", machine: query.get("machine") ?? "" }),
+    [query],
+  );
+  const [view, setView] = useState<View>({ kind: "loading" });
+  const [revision, setRevision] = useState(0);
+  const [tool, setTool] = useState<Tool>("brush");
+  const [brushRadius, setBrushRadius] = useState(6);
+  const [display, setDisplay] = useState<MaskDisplay>("fill");
+  const [opacity, setOpacity] = useState(0.4);
+  const [overlay, setOverlay] = useState(true);
+  const [sent, setSent] = useState<Sent>({ saved: 0, failures: [] });
+  const [nextReady, setNextReady] = useState(false);
+  const [lastTiming, setLastTiming] = useState<number | null>(null);
+  const prefetch = useRef<Prefetch | null>(null);
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const pendingSince = useRef<number | null>(null);
+  const canvas = useRef<CanvasHandle>(null);
+  const editFrame = useRef(0);
+
+  /** Show what a settled prefetch brought, and start loading the item after it. */
+  const show = useCallback(
+    (loaded: Prefetch) => {
+      if (loaded.error) {
+        setView({ kind: "error", message: messageOf(loaded.error) });
+        return;
+      }
+      if (!loaded.item) {
+        setView({ kind: "empty" });
+        return;
+      }
+      const item = loaded.item;
+      const history = new EditHistory({ width: item.frame.width, height: item.frame.height, data: item.modelMask.slice() });
+      setView({ kind: "item", item, history, shownAt: performance.now() });
+      const next = new Prefetch(filters);
+      prefetch.current = next;
+      setNextReady(false);
+      void next.done.then(() => {
+        if (prefetch.current === next) setNextReady(true);
+      });
+    },
+    [filters],
+  );
+
+  // First item (and again when the filters change): leases held under the old filters are given back.
+  useEffect(() => {
+    const first = new Prefetch(filters);
+    let live = true;
+    setView({ kind: "loading" });
+    void first.done.then(() => {
+      if (live) show(first);
+    });
+    return () => {
+      live = false;
+      first.cancel();
+      prefetch.current?.cancel();
+      prefetch.current = null;
+      const shown = viewRef.current;
+      if (shown.kind === "item") releaseLease(shown.item.lease.lease_id).catch(() => undefined);
+    };
+  }, [filters, show]);
+
+  /** Past the current item: the prefetched one at once if it is ready, else as soon as it is. */
+  const advance = useCallback(
+    (since: number) => {
+      const next = prefetch.current;
+      prefetch.current = null;
+      pendingSince.current = since;
+      if (!next) {
+        setView({ kind: "loading" });
+        return;
+      }
+      if (next.settled) {
+        flushSync(() => show(next));
+      } else {
+        setView({ kind: "loading" });
+        void next.done.then(() => show(next));
+      }
+    },
+    [show],
+  );
+
+  const decide = useCallback(
+    (verdict: Verdict | "skip") => {
+      const shown = viewRef.current;
+      if (shown.kind !== "item") return;
+      const since = performance.now();
+      const { item, history } = shown;
+      const edited = masksDiffer(history.mask.data, item.modelMask);
+      const corrected = edited && verdict !== "unusable" && verdict !== "skip" ? history.mask.data.slice() : null;
+      const secondsSpent = (since - shown.shownAt) / 1000;
+      advance(since);
+      const label = `frame ${item.frame.id}`;
+      const sending =
+        verdict === "skip"
+          ? releaseLease(item.lease.lease_id)
+          : (async () => {
+              const mask = corrected ? await maskPng(item.frame.width, item.frame.height, corrected) : null;
+              await submitReview({ leaseId: item.lease.lease_id, verdict, secondsSpent, mask });
+            })();
+      sending.then(
+        () => setSent((s) => ({ ...s, saved: s.saved + (verdict === "skip" ? 0 : 1) })),
+        (error) =>
+          setSent((s) => ({
+            ...s,
+            failures: [...s.failures, `${verdict === "skip" ? "Skip" : VERDICT_LABELS[verdict]} on ${label} not saved: ${messageOf(error)}`],
+          })),
+      );
+    },
+    [advance],
+  );
+
+  const onEdited = useCallback(() => {
+    // Many pointer moves per frame: the CRL is measured once per animation frame.
+    if (editFrame.current) return;
+    editFrame.current = requestAnimationFrame(() => {
+      editFrame.current = 0;
+      setRevision((r) => r + 1);
+    });
+  }, []);
+
+  const onDrawn = useCallback(() => {
+    const since = pendingSince.current;
+    if (since === null) return;
+    pendingSince.current = null;
+    setLastTiming(recordTiming(performance.now() - since));
+  }, []);
+
+  const act = useCallback(
+    (action: KeyAction) => {
+      const shown = viewRef.current;
+      switch (action.kind) {
+        case "verdict":
+          decide(action.verdict);
+          return;
+        case "skip":
+          decide("skip");
+          return;
+        case "undo":
+          if (shown.kind === "item" && shown.history.undo()) setRevision((r) => r + 1);
+          return;
+        case "reset":
+          if (shown.kind === "item") {
+            shown.history.reset(shown.item.modelMask);
+            setRevision((r) => r + 1);
+          }
+          return;
+        case "tool":
+          setTool(action.tool);
+          return;
+        case "brush-size":
+          setBrushRadius((r) => nextBrushSize(r, action.step));
+          return;
+        case "overlay":
+          setOverlay((on) => !on);
+          return;
+        case "display":
+          setDisplay((d) => (d === "fill" ? "outline" : "fill"));
+          return;
+        case "fit":
+          canvas.current?.fit();
+          return;
+        case "polygon-close":
+          canvas.current?.closePolygon();
+          return;
+        case "polygon-cancel":
+          canvas.current?.cancelPolygon();
+          return;
+      }
+    },
+    [decide],
+  );
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.repeat) return;
+      const action = keyAction(event);
+      if (!action) return;
+      event.preventDefault();
+      act(action);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [act]);
+
+  const item = view.kind === "item" ? view : null;
+  const calliper = useMemo(
+    () =>
+      item
+        ? maxFeret(item.history.mask.data, item.history.mask.width, item.history.mask.height, {
+            rowMm: item.item.frame.spacing_row_mm,
+            colMm: item.item.frame.spacing_col_mm,
+          })
+        : null,
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [item, revision],
+  );
+  const edited = item ? masksDiffer(item.history.mask.data, item.item.modelMask) : false;
+
+  return (
+    <section className="stack review-page" aria-labelledby="review-title">
+      <div className="page-header">
+        <div>
+          <h1 id="review-title">{PAGE_TITLE}</h1>
+          <p className="muted">Correct the mask if it needs it, then give your verdict with one key.</p>
+        </div>
+        <QueueFilterForm filters={filters} onChange={(next) => setQuery(next)} />
+      </div>
+      <div
+        className="review-status"
+        role="status"
+        aria-live="polite"
+        data-saved={sent.saved}
+        data-next-ready={nextReady ? "true" : "false"}
+        data-submit-to-next-ms={lastTiming === null ? "" : lastTiming.toFixed(1)}
+      >
+        {`${sent.saved} verdict${sent.saved === 1 ? "" : "s"} saved this session.`}
+        {lastTiming !== null ? ` Last item appeared ${lastTiming.toFixed(0)} ms after the verdict.` : ""}
+      </div>
+      {sent.failures.map((failure, index) => (
+        <Alert key={index} kind="error" title="A verdict was not saved">
+          {failure}
+        </Alert>
+      ))}
+      {view.kind === "loading" ? <Loading>Leasing the next item…</Loading> : null}
+      {view.kind === "empty" ? (
+        <Alert kind="info" title="Nothing waiting">
+          No item waits for your review under these filters.{" "}
+          <button type="button" className="button" onClick={() => setQuery(new URLSearchParams(query))}>
+            Look again
+          </button>
+        </Alert>
+      ) : null}
+      {view.kind === "error" ? (
+        <Alert kind="error" title="The next item could not be loaded">
+          {view.message}
+        </Alert>
+      ) : null}
+      {item ? (
+        <div className="workspace">
+          <div className="workspace-main">
+            <Toolbar
+              tool={tool}
+              brushRadius={brushRadius}
+              display={display}
+              opacity={opacity}
+              overlay={overlay}
+              onAction={act}
+              onOpacity={setOpacity}
+            />
+            <WorkspaceCanvas
+              itemKey={item.item.lease.lease_id}
+              image={item.item.image}
+              history={item.history}
+              revision={revision}
+              tool={tool}
+              brushRadius={brushRadius}
+              display={display}
+              opacity={opacity}
+              overlay={overlay}
+              calliper={calliper}
+              onEdited={onEdited}
+              onDrawn={onDrawn}
+              handle={canvas}
+            />
+          </div>
+          <aside className="workspace-side stack">
+            <ItemFacts item={item.item} calliper={calliper} edited={edited} />
+            <VerdictKeys onAction={act} />
+          </aside>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function QueueFilterForm({ filters, onChange }: { filters: QueueFilters; onChange: (next: URLSearchParams) => void }) {
+  const hospitals = useHospitals();
+  const all = hospitals.data ?? [];
+  const machines = all
+    .filter((h) => !filters.hospital || String(h.id) === filters.hospital)
+    .flatMap((h) => h.machines.map((m) => ({ ...m, hospital: h.name })));
+  const change = (name: "hospital" | "machine", value: string) => {
+    const next = new URLSearchParams();
+    const merged = { ...filters, [name]: value, ...(name === "hospital" ? { machine: "" } : {}) };
+    for (const [key, v] of Object.entries(merged)) if (v) next.set(key, v);
+    onChange(next);
+  };
+  return (
+    <form className="filters review-filters" aria-label="Queue filters" onSubmit={(event) => event.preventDefault()}>
+      <div className="field">
+        <label htmlFor="review-hospital">Hospital</label>
+        <select id="review-hospital" value={filters.hospital ?? ""} onChange={(e) => change("hospital", e.target.value)}>
+          <HospitalOptions hospitals={all} current={filters.hospital ?? ""} />
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="review-machine">Machine</label>
+        <select id="review-machine" value={filters.machine ?? ""} onChange={(e) => change("machine", e.target.value)}>
+          <option value="">All machines</option>
+          {machines.map((m) => (
+            <option key={m.id} value={String(m.id)}>
+              {all.length > 1 ? `${machineLabel(m)} (${m.hospital})` : machineLabel(m)}
+            </option>
+          ))}
+          {filters.machine && !machines.some((m) => String(m.id) === filters.machine) ? (
+            <option value={filters.machine}>{`Machine #${filters.machine}`}</option>
+          ) : null}
+        </select>
+      </div>
+    </form>
+  );
+}
+
+function Kbd({ children }: { children: string }) {
+  return <kbd className="key">{children}</kbd>;
+}
+
+function Toolbar(props: {
+  tool: Tool;
+  brushRadius: number;
+  display: MaskDisplay;
+  opacity: number;
+  overlay: boolean;
+  onAction: (action: KeyAction) => void;
+  onOpacity: (opacity: number) => void;
+}) {
+  const tools: [Tool, string, string][] = [
+    ["brush", "Brush", "B"],
+    ["eraser", "Eraser", "E"],
+    ["polygon", "Polygon fill", "L"],
+    ["pan", "Pan", "H"],
+  ];
+  return (
+    <div className="workspace-toolbar" role="toolbar" aria-label="Mask tools">
+      {tools.map(([tool, label, key]) => (
+        <button
+          key={tool}
+          type="button"
+          className={`button tool-button${props.tool === tool ? " is-active" : ""}`}
+          aria-pressed={props.tool === tool}
+          onClick={() => props.onAction({ kind: "tool", tool })}
+        >
+          {label} <Kbd>{key}</Kbd>
+        </button>
+      ))}
+      <span className="brush-size">
+        <button type="button" className="button button-quiet" aria-label="Smaller brush" onClick={() => props.onAction({ kind: "brush-size", step: -1 })}>
+          <Kbd>[</Kbd>
+        </button>
+        <span className="brush-size-value">{`Size ${props.brushRadius} px`}</span>
+        <button type="button" className="button button-quiet" aria-label="Larger brush" onClick={() => props.onAction({ kind: "brush-size", step: 1 })}>
+          <Kbd>]</Kbd>
+        </button>
+      </span>
+      <button type="button" className="button" onClick={() => props.onAction({ kind: "undo" })}>
+        Undo <Kbd>Z</Kbd>
+      </button>
+      <button type="button" className="button" onClick={() => props.onAction({ kind: "reset" })}>
+        Reset to model <Kbd>R</Kbd>
+      </button>
+      <button type="button" className="button" aria-pressed={props.overlay} onClick={() => props.onAction({ kind: "overlay" })}>
+        {props.overlay ? "Overlay on" : "Overlay off"} <Kbd>V</Kbd>
+      </button>
+      <button type="button" className="button" onClick={() => props.onAction({ kind: "display" })}>
+        {props.display === "fill" ? "Fill" : "Outline"} <Kbd>F</Kbd>
+      </button>
+      <label className="opacity">
+        Opacity
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={props.opacity}
+          onChange={(event) => props.onOpacity(Number(event.target.value))}
+        />
+      </label>
+      <button type="button" className="button button-quiet" onClick={() => props.onAction({ kind: "fit" })}>
+        Fit <Kbd>0</Kbd>
+      </button>
+    </div>
+  );
+}
+
+function VerdictKeys({ onAction }: { onAction: (action: KeyAction) => void }) {
+  const verdicts: [KeyAction, string, string, string][] = [
+    [{ kind: "verdict", verdict: "good" }, "Good", "G", "verdict-good"],
+    [{ kind: "verdict", verdict: "poor" }, "Poor", "P", "verdict-poor"],
+    [{ kind: "verdict", verdict: "unusable" }, "Unusable", "U", "verdict-unusable"],
+    [{ kind: "skip" }, "Skip", "S", "verdict-skip"],
+  ];
+  return (
+    <div className="verdict-keys" role="group" aria-label="Verdict">
+      {verdicts.map(([action, label, key, name]) => (
+        <button key={key} type="button" className={`button verdict ${name}`} onClick={() => onAction(action)}>
+          {label} <Kbd>{key}</Kbd>
+        </button>
+      ))}
+      <p className="hint">
+        Polygon: click points, click the first point (or press <Kbd>Enter</Kbd>) to fill; <Kbd>Esc</Kbd> cancels.
+        Wheel zooms; hold <Kbd>Space</Kbd> to pan.
+      </p>
+    </div>
+  );
+}
+
+function ItemFacts({ item, calliper, edited }: { item: ReviewItem; calliper: ReturnType<typeof maxFeret>; edited: boolean }) {
+  const { frame, lease } = item;
+  const ga = calliper ? gestationalAgeDays(calliper.crlMm, item.formula) : null;
+  const model = frame.latest_measurement;
+  return (
+    <dl className="facts review-facts" data-frame-id={frame.id} data-mask-id={lease.mask}>
+      <dt>Frame</dt>
+      <dd>{`#${frame.id} · ${frame.hospital.name}`}</dd>
+      <dt>p(good)</dt>
+      <dd>
+        <span className="p-good">{formatPGood(frame.p_good)}</span>
+        {frame.label ? <span className={`quality quality-${frame.label}`}>{` ${frame.label}`}</span> : null}
+      </dd>
+      <dt>Why</dt>
+      <dd>{lease.reason.map((reason) => reason.message).join("; ") || "—"}</dd>
+      <dt>CRL</dt>
+      <dd>
+        <span className="live-crl">{calliper ? formatMm(calliper.crlMm) : "— (empty mask)"}</span>
+        {edited && model ? <span className="muted">{` (model ${formatMm(model.crl_mm)})`}</span> : null}
+      </dd>
+      <dt>GA</dt>
+      <dd>
+        <span className="live-ga">{ga ? `${formatGa(ga.days)} (${ga.days.toFixed(1)} days)` : "—"}</span>{" "}
+        <span className="formula muted">{`(${formulaLabel(item.formula)})`}</span>
+        {ga && !ga.inRange ? <span className="range-warning" role="note">⚠ CRL outside the formula's range</span> : null}
+      </dd>
+      <dt>Mask</dt>
+      <dd className="mask-state">{edited ? "Corrected (sent with the verdict)" : "The model's"}</dd>
+    </dl>
+  );
+}
