@@ -95,7 +95,7 @@ def test_an_expert_labels_three_items_with_the_keyboard_and_corrects_one(page, r
     crl_after = float(page.locator(".live-crl").inner_text().split()[0])
     assert crl_after > float(crl_before.split()[0]) + 5, (crl_before, crl_after)
     page.mouse.move(*_to_screen(box, 60, 300))  # the brush cursor off the correction, for the picture
-    page.screenshot(path=str(screenshot_dir / "review-workspace.png"))
+    page.screenshot(path=str(screenshot_dir / "review-workspace.png"), full_page=True)
 
     # Undo takes the stroke back, a second stroke puts one back; then the verdict goes with the mask.
     page.keyboard.press("z")
@@ -148,7 +148,8 @@ def test_an_expert_labels_three_items_with_the_keyboard_and_corrects_one(page, r
 
     timings = page.evaluate("window.__fusqaReviewTimings.submitToNext")
     median = statistics.median(timings)
-    print(f"\nsubmit-to-next-image (ms): {[round(t, 1) for t in timings]}; median {median:.1f}")
+    phases = page.evaluate("window.__fusqaReviewTimings.phases")
+    print(f"\nsubmit-to-next-image (ms): {[round(t, 1) for t in timings]}; median {median:.1f}; steps {phases}")
     assert len(timings) == 3
     assert median <= SUBMIT_TO_NEXT_BUDGET_MS, timings
 

@@ -22,7 +22,7 @@ import { EditHistory, masksDiffer } from "./mask-edit";
 import { maskPng } from "./png";
 import type { MaskDisplay } from "./mask-layer";
 import { WorkspaceCanvas, type CanvasHandle, type Tool } from "./WorkspaceCanvas";
-import { PAGE_TITLE, recordTiming, VERDICT_LABELS } from "./timings";
+import { mark, PAGE_TITLE, recordTiming, VERDICT_LABELS } from "./timings";
 
 export const REVIEW_PATH = "/review";
 
@@ -71,6 +71,7 @@ export function ReviewPage() {
         setView({ kind: "empty" });
         return;
       }
+      mark("show");
       const item = loaded.item;
       const history = new EditHistory({ width: item.frame.width, height: item.frame.height, data: item.modelMask.slice() });
       setView({ kind: "item", item, history, shownAt: performance.now() });
@@ -165,7 +166,7 @@ export function ReviewPage() {
     const since = pendingSince.current;
     if (since === null) return;
     pendingSince.current = null;
-    setLastTiming(recordTiming(performance.now() - since));
+    setLastTiming(recordTiming(since));
   }, []);
 
   const act = useCallback(
@@ -237,6 +238,7 @@ export function ReviewPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [item, revision],
   );
+  mark("render");
   const edited = item ? masksDiffer(item.history.mask.data, item.item.modelMask) : false;
 
   return (

@@ -7,6 +7,7 @@
 import Konva from "konva";
 import { useEffect, useImperativeHandle, useLayoutEffect, useRef, type Ref } from "react";
 import type { Calliper } from "./feret";
+import { mark } from "./timings";
 import { maskPixels, type MaskDisplay } from "./mask-layer";
 import { fillPolygon, paintStroke, type EditHistory } from "./mask-edit";
 
@@ -256,6 +257,7 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
   useLayoutEffect(() => {
     const s = scene.current;
     if (!s) return;
+    mark("layout");
     polygonPoints.current = [];
     redrawPolygon();
     s.frame.image(props.image);
@@ -263,6 +265,7 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
     fit();
     renderMask();
     drawCalliper(s.calliper, live.current.calliper);
+    mark("mask");
     s.stage.draw();
     props.onDrawn(props.itemKey);
     // eslint-disable-next-line react-hooks/exhaustive-deps

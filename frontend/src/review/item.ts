@@ -6,6 +6,7 @@
 import { getFrame, type FrameDetail } from "../studies/api";
 import { loadImage } from "../studies/overlay";
 import { leaseNext, releaseLease, type Lease, type QueueFilters } from "./api";
+import { maskBytes } from "./mask-image";
 
 export interface ReviewItem {
   lease: Lease;
@@ -15,20 +16,6 @@ export interface ReviewItem {
   modelMask: Uint8Array;
   /** The GA formula the server measured with (the latest measurement's), for the live read-out. */
   formula: string;
-}
-
-/** 0/1 bytes from a mask image (0 background, 255 fetus), drawn at the frame's size. */
-export function maskBytes(image: CanvasImageSource, width: number, height: number): Uint8Array {
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext("2d", { willReadFrequently: true });
-  if (!context) throw new Error("This browser cannot read images back from a canvas.");
-  context.drawImage(image, 0, 0, width, height);
-  const rgba = context.getImageData(0, 0, width, height).data;
-  const out = new Uint8Array(width * height);
-  for (let i = 0; i < out.length; i++) out[i] = rgba[i * 4]! >= 128 ? 1 : 0;
-  return out;
 }
 
 export async function loadItem(lease: Lease, signal?: AbortSignal): Promise<ReviewItem> {

@@ -7,14 +7,25 @@ export const VERDICT_LABELS = { good: "Good", poor: "Poor", unusable: "Unusable"
 declare global {
   interface Window {
     /** Milliseconds from each verdict's key press to the next item drawn, oldest first. */
-    __fusqaReviewTimings?: { submitToNext: number[] };
+    __fusqaReviewTimings?: { submitToNext: number[]; phases: Record<string, number>[] };
   }
 }
 
-/** Records one submit-to-next-image time (ms) where the browser test reads it; returns it. */
-export function recordTiming(ms: number): number {
-  const timings = (window.__fusqaReviewTimings ??= { submitToNext: [] });
-  timings.submitToNext.push(ms);
-  if (timings.submitToNext.length > 200) timings.submitToNext.shift();
-  return ms;
+const marks: Record<string, number> = {};
+
+/** Notes when a step between a verdict and the next image happened (performance.now()). */
+export function mark(name: string): void {
+  marks[name] = performance.now();
+}
+
+/** Records one submit-to-next-image time (ms) where the browser test reads it, with its steps; returns it. */
+export function recordTiming(since: number): number {
+  const now = performance.now();
+  const timings = (window.__fusqaReviewTimings ??= { submitToNext: [], phases: [] });
+  timings.submitToNext.push(now - since);
+  const phases: Record<string, number> = {};
+  for (const [name, at] of Object.entries(marks)) if (at >= since) phases[name] = at - since;
+  timings.phases.push(phases);
+  for (const list of [timings.submitToNext, timings.phases]) if (list.length > 200) list.shift();
+  return now - since;
 }
