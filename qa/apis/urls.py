@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("studies/<int:study_id>/", studies.StudyDetailApi.as_view(), name="study-detail"),
     path("frames/<int:frame_id>/", frames.FrameDetailApi.as_view(), name="frame-detail"),
     path("frames/<int:frame_id>/image/", frames.FrameImageApi.as_view(), name="frame-image"),
+    path("frames/<int:frame_id>/thumbnail/", frames.FrameThumbnailApi.as_view(), name="frame-thumbnail"),
     path("masks/<int:mask_id>/", masks.MaskDetailApi.as_view(), name="mask-detail"),
     path("masks/<int:mask_id>/image/", masks.MaskImageApi.as_view(), name="mask-image"),
     path("reviews/", reviews.ReviewListCreateApi.as_view(), name="review-list"),
