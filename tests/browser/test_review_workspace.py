@@ -12,13 +12,17 @@ from playwright.sync_api import expect
 
 from qa.models import Mask, MaskKind, Review, ReviewLease, Role
 from tests.browser.test_login import PASSWORD, log_in
-from tests.browser.test_study_page import HEIGHT, WIDTH, _fetus, _frame, _results
+from tests.browser.test_study_page import HEIGHT, SPACING_MM, WIDTH, _fetus, _frame, _results
 from tests.factories import HospitalFactory, MachineFactory, StudyFactory, UserFactory
+from workers.ml.crl import crl_from_mask
 from workers.ml.fusqa.labels import quality_label
 
 pytestmark = pytest.mark.browser
 
 SUBMIT_TO_NEXT_BUDGET_MS = 150
+CUT_COL = 125
+# The missing end of the second item's fetus (centre (150, 200), 120 × 45 px): a polygon around it, (row, col).
+CROWN = [(150, 76), (118, 86), (104, 105), (102, 128), (198, 128), (196, 105), (182, 86)]
 
 
 @pytest.fixture
@@ -34,9 +38,17 @@ def review_world(db, settings):
         study = StudyFactory(hospital=hospital, machine=machine, reported_ga_days=None)
         fetus = _fetus((150, 200), 110 + 5 * seed, 45, 10 * seed - 20)
         frame = _frame(study, 1, fetus, seed=seed)
-        _results(frame, fetus, p_good=p_good)
+        _results(frame, _cut_short(fetus[0]) if seed == 2 else fetus, p_good=p_good)
         masks.append(Mask.objects.get(frame=frame))
     return expert, masks
+
+
+def _cut_short(fetus: np.ndarray):
+    """The model's poor mask of the second item: the fetus without its left end (crown), left of column 125."""
+    mask = fetus.copy()
+    mask[:, :CUT_COL] = False
+    crl = crl_from_mask(mask, SPACING_MM)
+    return mask, crl.p1, crl.p2, round(crl.crl_mm, 1)
 
 
 def _array(mask: Mask) -> np.ndarray:
@@ -74,38 +86,36 @@ def test_an_expert_labels_three_items_with_the_keyboard_and_corrects_one(page, r
     _wait_for_item(page, first)
     page.keyboard.press("g")
 
-    # Item 2: the model cut the crown short; the expert paints it longer with the brush.
+    # Item 2: the model cut the crown short; the expert starts painting it back with the brush.
     _wait_for_item(page, second)
-    crl_before = page.locator(".live-crl").inner_text()
-    stage = page.locator(".workspace-stage")
-    box = stage.bounding_box()
+    crl_before = float(page.locator(".live-crl").inner_text().split()[0])
+    box = page.locator(".workspace-stage").bounding_box()
     page.keyboard.press("b")
     for _ in range(2):
         page.keyboard.press("]")  # 6 → 10 px
     expect(page.locator(".brush-size-value")).to_have_text("Size 10 px")
-    # Along the long axis (horizontal for this fetus, 120 px each side of (150, 200)) and 40 px past its end.
-    path = [(150, 200 - d) for d in range(60, 170, 10)]
+    path = [(150, col) for col in range(140, 80, -6)]  # along the long axis, out to the crown
     page.mouse.move(*_to_screen(box, *path[0]))
     page.mouse.down()
     for point in path[1:]:
         page.mouse.move(*_to_screen(box, *point), steps=3)
     page.mouse.up()
     expect(page.locator(".mask-state")).to_have_text("Corrected (sent with the verdict)")
-    expect(page.locator(".live-crl")).not_to_have_text(crl_before)
-    crl_after = float(page.locator(".live-crl").inner_text().split()[0])
-    assert crl_after > float(crl_before.split()[0]) + 5, (crl_before, crl_after)
-    page.mouse.move(*_to_screen(box, 60, 300))  # the brush cursor off the correction, for the picture
+    expect(page.locator(".live-crl")).not_to_have_text(f"{crl_before:.1f} mm")
+    assert float(page.locator(".live-crl").inner_text().split()[0]) > crl_before + 5
+    page.mouse.move(*_to_screen(box, 90, 130))  # the brush cursor at the edge of the gap, for the picture
     page.screenshot(path=str(screenshot_dir / "review-workspace.png"), full_page=True)
 
-    # Undo takes the stroke back, a second stroke puts one back; then the verdict goes with the mask.
+    # Z takes the stroke back; the polygon tool fills the whole missing end instead (click the first point to close).
     page.keyboard.press("z")
     expect(page.locator(".mask-state")).to_have_text("The model's")
-    page.mouse.move(*_to_screen(box, *path[0]))
-    page.mouse.down()
-    for point in path[1:]:
-        page.mouse.move(*_to_screen(box, *point), steps=3)
-    page.mouse.up()
+    expect(page.locator(".live-crl")).to_have_text(f"{crl_before:.1f} mm")
+    page.keyboard.press("l")
+    for point in [*CROWN, CROWN[0]]:
+        page.mouse.click(*_to_screen(box, *point))
     expect(page.locator(".mask-state")).to_have_text("Corrected (sent with the verdict)")
+    crl_after = float(page.locator(".live-crl").inner_text().split()[0])
+    assert crl_after > crl_before + 5, (crl_before, crl_after)
     page.keyboard.press("p")
 
     # Item 3: not an image anyone could measure.

@@ -223,9 +223,6 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
       s.cursor.visible(false);
       s.overlayLayer.batchDraw();
     });
-    s.stage.on("dblclick", () => {
-      if (live.current.tool === "polygon") closePolygon();
-    });
     s.stage.on("wheel", (event) => {
       event.evt.preventDefault();
       const old = s.stage.scaleX();
