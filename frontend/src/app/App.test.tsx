@@ -124,7 +124,7 @@ describe("the app", () => {
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "admin" } : empty));
     const admin = start("/hospitals");
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Upload", "Audit log"]);
+    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Review", "Upload", "Audit log"]);
     admin.unmount();
 
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? manager : empty));
@@ -133,13 +133,13 @@ describe("the app", () => {
     expect(screen.getByRole("status").textContent).toContain("Your role does not include this page.");
   });
 
-  it("hides Upload from an expert", async () => {
+  it("shows Review, not Upload, to an expert", async () => {
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "expert" } : empty));
 
     start("/hospitals");
 
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies"]);
+    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Review"]);
   });
 
   it("sends the person to the login page with a notice when the session ends", async () => {

@@ -9,7 +9,7 @@ import { canReview, canUpload, isAdmin, type Me } from "../auth/session";
 import { DASHBOARD_PATH, DashboardPage } from "../dashboard/DashboardPage";
 import { FramesPage } from "../dashboard/FramesPage";
 import { HospitalsPage } from "../hospitals/HospitalsPage";
-import { REVIEW_PATH, ReviewPage } from "../review/ReviewPage";
+import { LazyReviewPage, REVIEW_PATH } from "../review/LazyReviewPage";
 import { StudiesPage } from "../studies/StudiesPage";
 import { StudyPage } from "../studies/StudyPage";
 import { UploadPage } from "../upload/UploadPage";
@@ -36,7 +36,7 @@ export const routes: AppRoute[] = [
   { path: "/hospitals", title: "Hospitals", nav: "Hospitals", Page: HospitalsPage },
   { path: "/studies", title: "Studies", nav: "Studies", Page: StudiesPage },
   { path: "/studies/:id", title: "Study", Page: StudyPage },
-  { path: REVIEW_PATH, title: "Review", nav: "Review", allowed: canReview, Page: ReviewPage },
+  { path: REVIEW_PATH, title: "Review", nav: "Review", allowed: canReview, Page: LazyReviewPage },
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
   { path: AUDIT_PATH, title: "Audit log", nav: "Audit log", allowed: isAdmin, Page: AuditPage },
 ];

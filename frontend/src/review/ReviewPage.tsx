@@ -13,7 +13,7 @@ import { useHospitals } from "../hospitals/useHospitals";
 import { formatGa, formatMm, formatPGood, formulaLabel } from "../studies/format";
 import { HospitalOptions } from "../ui/HospitalOptions";
 import { Alert, Loading } from "../ui/Alert";
-import { releaseLease, submitReview, type QueueFilters, type Verdict } from "./api";
+import { releaseLease, releaseLeasesOnExit, submitReview, type QueueFilters, type Verdict } from "./api";
 import { maxFeret } from "./feret";
 import { gestationalAgeDays } from "./ga";
 import { Prefetch, type ReviewItem } from "./item";
@@ -23,8 +23,6 @@ import { maskPng } from "./png";
 import type { MaskDisplay } from "./mask-layer";
 import { WorkspaceCanvas, type CanvasHandle, type Tool } from "./WorkspaceCanvas";
 import { mark, PAGE_TITLE, recordTiming, VERDICT_LABELS } from "./timings";
-
-export const REVIEW_PATH = "/review";
 
 type View =
   | { kind: "loading" }
@@ -102,6 +100,17 @@ export function ReviewPage() {
       if (shown.kind === "item") releaseLease(shown.item.lease.lease_id).catch(() => undefined);
     };
   }, [filters, show]);
+
+  // Closing the tab: the leases held (the item shown, the one prefetched) go back to the queue.
+  useEffect(() => {
+    const onExit = () => {
+      const shown = viewRef.current;
+      const held = [shown.kind === "item" ? shown.item.lease.lease_id : null, prefetch.current?.leaseId ?? null];
+      releaseLeasesOnExit(held.filter((id): id is number => id !== null));
+    };
+    window.addEventListener("pagehide", onExit);
+    return () => window.removeEventListener("pagehide", onExit);
+  }, []);
 
   /** Past the current item: the prefetched one at once if it is ready, else as soon as it is. */
   const advance = useCallback(

@@ -126,7 +126,11 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
     const { width, height } = live.current.history.mask;
     const stageWidth = box.clientWidth || 800;
     const scale = Math.min(stageWidth / width, MAX_HEIGHT / height);
-    s.stage.size({ width: stageWidth, height: Math.round(height * scale) });
+    const stageHeight = Math.round(height * scale);
+    // Resizing reallocates every layer's canvas (~20 ms here): only when the size really changes.
+    if (s.stage.width() !== stageWidth || s.stage.height() !== stageHeight) {
+      s.stage.size({ width: stageWidth, height: stageHeight });
+    }
     s.stage.scale({ x: scale, y: scale });
     s.stage.position({ x: Math.round((stageWidth - width * scale) / 2), y: 0 });
   };
@@ -241,7 +245,18 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
     };
     window.addEventListener("keydown", onKey);
     window.addEventListener("keyup", onKey);
+    // Refit when the page's width changes (a window resize; the scroll bar that appears once the first
+    // frame is drawn), so that cost is paid then, not while the next item is being shown.
+    let width = box.clientWidth;
+    const resized = new ResizeObserver(() => {
+      if (box.clientWidth === width) return;
+      width = box.clientWidth;
+      fit();
+      s.stage.batchDraw();
+    });
+    resized.observe(box);
     return () => {
+      resized.disconnect();
       window.removeEventListener("keydown", onKey);
       window.removeEventListener("keyup", onKey);
       s.stage.destroy();
@@ -260,7 +275,9 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
     s.frame.image(props.image);
     s.frame.size({ width: props.history.mask.width, height: props.history.mask.height });
     fit();
+    mark("fit");
     renderMask();
+    mark("maskLayer");
     drawCalliper(s.calliper, live.current.calliper);
     mark("mask");
     s.stage.draw();

@@ -1,5 +1,6 @@
 /** The review queue API: lease the next item, give one back (skip), and send a verdict with an optional mask. */
 import { ensureCsrfCookie } from "../api/client";
+import { CSRF_HEADER, csrfToken } from "../api/csrf";
 import { sendForm } from "../api/send-form";
 import { api, unwrap, type Schemas } from "../api/typed";
 
@@ -48,4 +49,18 @@ export async function submitReview({ leaseId, verdict, secondsSpent, mask }: Rev
   if (mask) form.set("mask", mask, "mask.png");
   await ensureCsrfCookie();
   return (await sendForm<ReviewCreated>("/api/reviews/", form)).body;
+}
+
+/** As the tab closes: give the leases back with requests that outlive the page (keepalive). Best effort:
+ * a lease the browser could not release expires on its own (FUSQA_REVIEW_LEASE_SECONDS). */
+export function releaseLeasesOnExit(leaseIds: number[]): void {
+  const token = csrfToken();
+  for (const id of leaseIds) {
+    void fetch(`/api/review-queue/leases/${id}/release/`, {
+      method: "POST",
+      keepalive: true,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", ...(token ? { [CSRF_HEADER]: token } : {}) },
+    }).catch(() => undefined);
+  }
 }

@@ -59,6 +59,11 @@ export class Prefetch {
     })();
   }
 
+  /** The lease this prefetch holds, if it has one yet. */
+  get leaseId(): number | null {
+    return this.lease?.lease_id ?? null;
+  }
+
   /** Not wanted after all (filters changed, page left): stop, and give back any lease taken. */
   cancel(): void {
     this.controller.abort();
