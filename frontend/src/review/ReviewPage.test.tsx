@@ -65,7 +65,7 @@ function frame(id: number): FrameDetail {
   } as unknown as FrameDetail;
 }
 
-function world(items: number) {
+function world(items: number, expiresAt = "") {
   let leased = 0;
   const handler: Handler = async (url, request) => {
     if (url.pathname === "/api/auth/csrf/") return answer(200, {});
@@ -74,7 +74,7 @@ function world(items: number) {
       if (leased >= items) return new Response(null, { status: 204 });
       leased += 1;
       const id = leased;
-      return answer(201, { lease_id: 10 + id, lease_expires_at: "", frame: id, mask: 100 + id, slot: 1, reason: [] });
+      return answer(201, { lease_id: 10 + id, lease_expires_at: expiresAt, frame: id, mask: 100 + id, slot: 1, reason: [] });
     }
     const match = url.pathname.match(/^\/api\/frames\/(\d+)\/$/);
     if (match) return answer(200, frame(Number(match[1])));
@@ -194,6 +194,20 @@ describe("the review workspace's keyboard", () => {
       expect(server.paths()).toContain("/api/review-queue/leases/11/release/"),
     );
     expect(posted.size).toBe(0);
+  });
+
+  it("leases afresh instead of showing a prefetched item whose lease is half spent", async () => {
+    const server = world(3, new Date(Date.now() + 600_000).toISOString());
+    renderPage(<ReviewPage />, { path: "/review", me: expert });
+    await itemShown(101);
+    const now = performance.now();
+    vi.spyOn(performance, "now").mockReturnValue(now + 301_000); // the expert spent 5 min on item 1
+
+    fireEvent.keyDown(window, { key: "g" });
+
+    await waitFor(() => expect(document.querySelector(".review-facts")?.getAttribute("data-mask-id")).toBe("103"));
+    await waitFor(() => expect(server.paths()).toContain("/api/review-queue/leases/12/release/"));
+    vi.restoreAllMocks();
   });
 
   it("ignores verdict keys typed into the filters", async () => {

@@ -122,14 +122,20 @@ export function ReviewPage() {
         setView({ kind: "loading" });
         return;
       }
-      if (next.settled) {
+      if (next.settled && next.isStale()) {
+        // Leased too long ago to be safe: give it back and lease afresh (a normal load, not instant).
+        next.cancel();
+        const fresh = new Prefetch(filters);
+        setView({ kind: "loading" });
+        void fresh.done.then(() => show(fresh));
+      } else if (next.settled) {
         flushSync(() => show(next));
       } else {
         setView({ kind: "loading" });
         void next.done.then(() => show(next));
       }
     },
-    [show],
+    [filters, show],
   );
 
   const decide = useCallback(

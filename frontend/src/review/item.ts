@@ -46,10 +46,16 @@ export class Prefetch {
   private readonly controller = new AbortController();
   private lease: Lease | null = null;
 
+  /** When the lease came (performance.now()), and for how long it is worth showing: half its time. */
+  private leasedAt = 0;
+  private freshForMs = 0;
+
   constructor(filters: QueueFilters) {
     this.done = (async () => {
       try {
         this.lease = await leaseNext(filters, this.controller.signal);
+        this.leasedAt = performance.now();
+        if (this.lease) this.freshForMs = Math.max(0, (Date.parse(this.lease.lease_expires_at) - Date.now()) / 2);
         this.item = this.lease ? await loadItem(this.lease, this.controller.signal) : null;
       } catch (error) {
         this.error = error;
@@ -57,6 +63,14 @@ export class Prefetch {
         this.settled = true;
       }
     })();
+  }
+
+  /**
+   * Whether the prefetched lease has aged past half its time while the expert worked on the item before
+   * (a long correction): shown now, its verdict might arrive after it expired. Then a fresh one is leased.
+   */
+  isStale(now = performance.now()): boolean {
+    return this.item !== null && now - this.leasedAt > this.freshForMs;
   }
 
   /** The lease this prefetch holds, if it has one yet. */
