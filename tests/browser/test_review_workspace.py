@@ -63,6 +63,25 @@ def _to_screen(stage_box: dict, row: float, col: float) -> tuple[float, float]:
     return left + (col + 0.5) * scale, stage_box["y"] + (row + 0.5) * scale
 
 
+def _assert_drawn(page) -> None:
+    """The frame is on the stage's first canvas (tissue at the top of the fan is grey, not black) and the mask
+    on the second (teal inside the fetus)."""
+    box = page.locator(".workspace-stage").bounding_box()
+    pixel = """([canvas, x, y]) => Array.from(canvas.getContext('2d').getImageData(x, y, 1, 1).data)"""
+    canvases = page.locator(".workspace-stage canvas")
+
+    def at(index, row, col):
+        x, y = _to_screen(box, row, col)
+        return canvases.nth(index).evaluate(
+            pixel.replace("[canvas, x, y]", "canvas, [x, y]"), [x - box["x"], y - box["y"]]
+        )
+
+    tissue = [at(0, row, 200)[0] for row in range(8, 30, 3)]
+    assert max(tissue) > 40, tissue
+    r, g, b, a = at(1, 170, 200)  # inside the fetus, off the calliper line
+    assert a > 60 and g > r + 100 and b > r + 100, (r, g, b, a)
+
+
 def _wait_for_item(page, mask: Mask) -> None:
     facts = page.locator(".review-facts")
     expect(facts).to_have_attribute("data-mask-id", str(mask.id))
@@ -84,6 +103,7 @@ def test_an_expert_labels_three_items_with_the_keyboard_and_corrects_one(page, r
 
     # Item 1: the model's mask is right.
     _wait_for_item(page, first)
+    _assert_drawn(page)
     page.keyboard.press("g")
 
     # Item 2: the model cut the crown short; the expert starts painting it back with the brush.
@@ -164,12 +184,30 @@ def test_an_expert_labels_three_items_with_the_keyboard_and_corrects_one(page, r
     assert median <= SUBMIT_TO_NEXT_BUDGET_MS, timings
 
 
-def test_skip_gives_the_item_back_and_shows_the_next(page, review_world):
+def test_zoom_pan_and_skip_which_gives_the_item_back_and_shows_the_next(page, review_world):
     expert, (first, second, *_) = review_world
 
     page.goto("/review")
     log_in(page, expert.username, PASSWORD)
     _wait_for_item(page, first)
+    # The wheel zooms about the pointer, the hand tool pans, 0 fits the frame again.
+    stage = page.locator(".workspace-stage")
+    fitted = float(stage.get_attribute("data-zoom"))
+    box = stage.bounding_box()
+    centre = _to_screen(box, 150, 200)
+    page.mouse.move(*centre)
+    page.mouse.wheel(0, -400)
+    expect(stage).not_to_have_attribute("data-zoom", f"{fitted:.4f}")
+    assert float(stage.get_attribute("data-zoom")) > fitted * 1.5
+    offset = stage.get_attribute("data-offset")
+    page.keyboard.press("h")
+    page.mouse.down()
+    page.mouse.move(centre[0] + 80, centre[1] + 40, steps=5)
+    page.mouse.up()
+    expect(stage).not_to_have_attribute("data-offset", offset)
+    page.keyboard.press("0")
+    expect(stage).to_have_attribute("data-zoom", f"{fitted:.4f}")
+
     page.keyboard.press("s")
 
     expect(page.locator(".review-facts")).to_have_attribute("data-mask-id", str(second.id))

@@ -133,6 +133,16 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
     }
     s.stage.scale({ x: scale, y: scale });
     s.stage.position({ x: Math.round((stageWidth - width * scale) / 2), y: 0 });
+    showView();
+  };
+
+  /** The view's zoom and offset on the container, for tests and for anyone inspecting the page. */
+  const showView = () => {
+    const s = scene.current;
+    const box = container.current;
+    if (!s || !box) return;
+    box.dataset.zoom = s.stage.scaleX().toFixed(4);
+    box.dataset.offset = `${Math.round(s.stage.x())},${Math.round(s.stage.y())}`;
   };
 
   const redrawPolygon = () => {
@@ -170,8 +180,9 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
     },
   }));
 
-  // The stage, once; its pointer handlers read the latest props through `live`.
-  useEffect(() => {
+  // The stage, once, before the first item is drawn (a layout effect, as the drawing is); its pointer
+  // handlers read the latest props through `live`.
+  useLayoutEffect(() => {
     const box = container.current;
     if (!box) return;
     const s = buildScene(box);
@@ -223,6 +234,7 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
       stroke = null;
     };
     s.stage.on("pointerup pointerleave", endStroke);
+    s.stage.on("dragend", showView);
     s.stage.on("pointerleave", () => {
       s.cursor.visible(false);
       s.overlayLayer.batchDraw();
@@ -237,6 +249,7 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
       s.stage.scale({ x: scale, y: scale });
       s.stage.position({ x: at.x - anchor.x * scale, y: at.y - anchor.y * scale });
       s.stage.batchDraw();
+      showView();
     });
     const onKey = (event: KeyboardEvent) => {
       if (event.code !== "Space") return;
