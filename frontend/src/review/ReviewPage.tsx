@@ -8,14 +8,12 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { useSearchParams } from "react-router";
 import { messageOf } from "../api/client";
-import { machineLabel } from "../hospitals/api";
-import { useHospitals } from "../hospitals/useHospitals";
-import { formatGa, formatMm, formatPGood, formulaLabel } from "../studies/format";
-import { HospitalOptions } from "../ui/HospitalOptions";
 import { Alert, Loading } from "../ui/Alert";
 import { releaseLease, releaseLeasesOnExit, submitReview, type QueueFilters, type Verdict } from "./api";
 import { maxFeret } from "./feret";
-import { gestationalAgeDays } from "./ga";
+import { ItemFacts, VerdictKeys } from "./ItemFacts";
+import { QueueFilterForm } from "./QueueFilterForm";
+import { Toolbar } from "./Toolbar";
 import { Prefetch, type ReviewItem } from "./item";
 import { keyAction, nextBrushSize, type KeyAction } from "./keys";
 import { EditHistory, masksDiffer } from "./mask-edit";
@@ -250,7 +248,6 @@ export function ReviewPage() {
             colMm: item.item.frame.spacing_col_mm,
           })
         : null,
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [item, revision],
   );
   mark("render");
@@ -330,168 +327,5 @@ export function ReviewPage() {
         </div>
       ) : null}
     </section>
-  );
-}
-
-function QueueFilterForm({ filters, onChange }: { filters: QueueFilters; onChange: (next: URLSearchParams) => void }) {
-  const hospitals = useHospitals();
-  const all = hospitals.data ?? [];
-  const machines = all
-    .filter((h) => !filters.hospital || String(h.id) === filters.hospital)
-    .flatMap((h) => h.machines.map((m) => ({ ...m, hospital: h.name })));
-  const change = (name: "hospital" | "machine", value: string) => {
-    const next = new URLSearchParams();
-    const merged = { ...filters, [name]: value, ...(name === "hospital" ? { machine: "" } : {}) };
-    for (const [key, v] of Object.entries(merged)) if (v) next.set(key, v);
-    onChange(next);
-  };
-  return (
-    <form className="filters review-filters" aria-label="Queue filters" onSubmit={(event) => event.preventDefault()}>
-      <div className="field">
-        <label htmlFor="review-hospital">Hospital</label>
-        <select id="review-hospital" value={filters.hospital ?? ""} onChange={(e) => change("hospital", e.target.value)}>
-          <HospitalOptions hospitals={all} current={filters.hospital ?? ""} />
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="review-machine">Machine</label>
-        <select id="review-machine" value={filters.machine ?? ""} onChange={(e) => change("machine", e.target.value)}>
-          <option value="">All machines</option>
-          {machines.map((m) => (
-            <option key={m.id} value={String(m.id)}>
-              {all.length > 1 ? `${machineLabel(m)} (${m.hospital})` : machineLabel(m)}
-            </option>
-          ))}
-          {filters.machine && !machines.some((m) => String(m.id) === filters.machine) ? (
-            <option value={filters.machine}>{`Machine #${filters.machine}`}</option>
-          ) : null}
-        </select>
-      </div>
-    </form>
-  );
-}
-
-function Kbd({ children }: { children: string }) {
-  return <kbd className="key">{children}</kbd>;
-}
-
-function Toolbar(props: {
-  tool: Tool;
-  brushRadius: number;
-  display: MaskDisplay;
-  opacity: number;
-  overlay: boolean;
-  onAction: (action: KeyAction) => void;
-  onOpacity: (opacity: number) => void;
-}) {
-  const tools: [Tool, string, string][] = [
-    ["brush", "Brush", "B"],
-    ["eraser", "Eraser", "E"],
-    ["polygon", "Polygon fill", "L"],
-    ["pan", "Pan", "H"],
-  ];
-  return (
-    <div className="workspace-toolbar" role="toolbar" aria-label="Mask tools">
-      {tools.map(([tool, label, key]) => (
-        <button
-          key={tool}
-          type="button"
-          className={`button tool-button${props.tool === tool ? " is-active" : ""}`}
-          aria-pressed={props.tool === tool}
-          onClick={() => props.onAction({ kind: "tool", tool })}
-        >
-          {label} <Kbd>{key}</Kbd>
-        </button>
-      ))}
-      <span className="brush-size">
-        <button type="button" className="button button-quiet" aria-label="Smaller brush" onClick={() => props.onAction({ kind: "brush-size", step: -1 })}>
-          <Kbd>[</Kbd>
-        </button>
-        <span className="brush-size-value">{`Size ${props.brushRadius} px`}</span>
-        <button type="button" className="button button-quiet" aria-label="Larger brush" onClick={() => props.onAction({ kind: "brush-size", step: 1 })}>
-          <Kbd>]</Kbd>
-        </button>
-      </span>
-      <button type="button" className="button" onClick={() => props.onAction({ kind: "undo" })}>
-        Undo <Kbd>Z</Kbd>
-      </button>
-      <button type="button" className="button" onClick={() => props.onAction({ kind: "reset" })}>
-        Reset to model <Kbd>R</Kbd>
-      </button>
-      <button type="button" className="button" aria-pressed={props.overlay} onClick={() => props.onAction({ kind: "overlay" })}>
-        {props.overlay ? "Overlay on" : "Overlay off"} <Kbd>V</Kbd>
-      </button>
-      <button type="button" className="button" onClick={() => props.onAction({ kind: "display" })}>
-        {props.display === "fill" ? "Fill" : "Outline"} <Kbd>F</Kbd>
-      </button>
-      <label className="opacity">
-        Opacity
-        <input
-          type="range"
-          min={0}
-          max={1}
-          step={0.05}
-          value={props.opacity}
-          onChange={(event) => props.onOpacity(Number(event.target.value))}
-        />
-      </label>
-      <button type="button" className="button button-quiet" onClick={() => props.onAction({ kind: "fit" })}>
-        Fit <Kbd>0</Kbd>
-      </button>
-    </div>
-  );
-}
-
-function VerdictKeys({ onAction }: { onAction: (action: KeyAction) => void }) {
-  const verdicts: [KeyAction, string, string, string][] = [
-    [{ kind: "verdict", verdict: "good" }, "Good", "G", "verdict-good"],
-    [{ kind: "verdict", verdict: "poor" }, "Poor", "P", "verdict-poor"],
-    [{ kind: "verdict", verdict: "unusable" }, "Unusable", "U", "verdict-unusable"],
-    [{ kind: "skip" }, "Skip", "S", "verdict-skip"],
-  ];
-  return (
-    <div className="verdict-keys" role="group" aria-label="Verdict">
-      {verdicts.map(([action, label, key, name]) => (
-        <button key={key} type="button" className={`button verdict ${name}`} onClick={() => onAction(action)}>
-          {label} <Kbd>{key}</Kbd>
-        </button>
-      ))}
-      <p className="hint">
-        Polygon: click points, click the first point (or press <Kbd>Enter</Kbd>) to fill; <Kbd>Esc</Kbd> cancels.
-        Wheel zooms; hold <Kbd>Space</Kbd> to pan.
-      </p>
-    </div>
-  );
-}
-
-function ItemFacts({ item, calliper, edited }: { item: ReviewItem; calliper: ReturnType<typeof maxFeret>; edited: boolean }) {
-  const { frame, lease } = item;
-  const ga = calliper ? gestationalAgeDays(calliper.crlMm, item.formula) : null;
-  const model = frame.latest_measurement;
-  return (
-    <dl className="facts review-facts" data-frame-id={frame.id} data-mask-id={lease.mask}>
-      <dt>Frame</dt>
-      <dd>{`#${frame.id} · ${frame.hospital.name}`}</dd>
-      <dt>p(good)</dt>
-      <dd>
-        <span className="p-good">{formatPGood(frame.p_good)}</span>
-        {frame.label ? <span className={`quality quality-${frame.label}`}>{` ${frame.label}`}</span> : null}
-      </dd>
-      <dt>Why</dt>
-      <dd>{lease.reason.map((reason) => reason.message).join("; ") || "—"}</dd>
-      <dt>CRL</dt>
-      <dd>
-        <span className="live-crl">{calliper ? formatMm(calliper.crlMm) : "— (empty mask)"}</span>
-        {edited && model ? <span className="muted">{` (model ${formatMm(model.crl_mm)})`}</span> : null}
-      </dd>
-      <dt>GA</dt>
-      <dd>
-        <span className="live-ga">{ga ? `${formatGa(ga.days)} (${ga.days.toFixed(1)} days)` : "—"}</span>{" "}
-        <span className="formula muted">{`(${formulaLabel(item.formula)})`}</span>
-        {ga && !ga.inRange ? <span className="range-warning" role="note">⚠ CRL outside the formula's range</span> : null}
-      </dd>
-      <dt>Mask</dt>
-      <dd className="mask-state">{edited ? "Corrected (sent with the verdict)" : "The model's"}</dd>
-    </dl>
   );
 }

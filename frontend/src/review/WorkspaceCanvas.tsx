@@ -295,7 +295,6 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
     mark("mask");
     s.stage.draw();
     props.onDrawn(props.itemKey);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.itemKey]);
 
   useEffect(() => {
@@ -310,7 +309,6 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
   useEffect(() => {
     renderMask();
     scene.current?.overlayLayer.batchDraw();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.revision, props.display, props.opacity, props.overlay]);
 
   useEffect(() => {
