@@ -182,6 +182,24 @@ describe("the review workspace's keyboard", () => {
     expect(bytes[25]).toBe(0); // colour type: greyscale, one channel
   });
 
+  it("keeps an item whose corrected mask was erased to nothing, and says why", async () => {
+    world(3);
+    renderPage(<ReviewPage />, { path: "/review", me: expert });
+    await itemShown(101);
+    act(() => {
+      const { history, onEdited } = canvases.at(-1)!;
+      history.checkpoint();
+      history.mask.data.fill(0);
+      onEdited();
+    });
+
+    fireEvent.keyDown(window, { key: "g" });
+
+    expect((await screen.findByRole("alert")).textContent).toContain("The corrected mask is empty");
+    expect(document.querySelector(".review-facts")!.getAttribute("data-mask-id")).toBe("101");
+    expect(posted.size).toBe(0);
+  });
+
   it("skips with S: the lease is released and the next item shown, nothing reviewed", async () => {
     const server = world(3);
     renderPage(<ReviewPage />, { path: "/review", me: expert });

@@ -47,6 +47,7 @@ export function ReviewPage() {
   const [opacity, setOpacity] = useState(0.4);
   const [overlay, setOverlay] = useState(true);
   const [sent, setSent] = useState<Sent>({ saved: 0, failures: [] });
+  const [notice, setNotice] = useState<string | null>(null);
   const [nextReady, setNextReady] = useState(false);
   const [lastTiming, setLastTiming] = useState<number | null>(null);
   const prefetch = useRef<Prefetch | null>(null);
@@ -144,6 +145,12 @@ export function ReviewPage() {
       const { item, history } = shown;
       const edited = masksDiffer(history.mask.data, item.modelMask);
       const corrected = edited && verdict !== "unusable" && verdict !== "skip" ? history.mask.data.slice() : null;
+      if (corrected && !corrected.includes(1)) {
+        // The server would refuse it (mask_empty), after the page had moved on: say so here instead.
+        setNotice("The corrected mask is empty: draw the fetus, press R for the model's mask, or U for an unusable image.");
+        return;
+      }
+      setNotice(null);
       const secondsSpent = (since - shown.shownAt) / 1000;
       advance(since);
       const label = `frame ${item.frame.id}`;
@@ -273,6 +280,11 @@ export function ReviewPage() {
         {`${sent.saved} verdict${sent.saved === 1 ? "" : "s"} saved this session.`}
         {lastTiming !== null ? ` Last item appeared ${lastTiming.toFixed(0)} ms after the verdict.` : ""}
       </div>
+      {notice ? (
+        <Alert kind="error" title="Not sent">
+          {notice}
+        </Alert>
+      ) : null}
       {sent.failures.map((failure, index) => (
         <Alert key={index} kind="error" title="A verdict was not saved">
           {failure}
