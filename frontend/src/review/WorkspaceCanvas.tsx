@@ -253,6 +253,9 @@ export function WorkspaceCanvas(props: WorkspaceCanvasProps) {
     });
     const onKey = (event: KeyboardEvent) => {
       if (event.code !== "Space") return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest?.("input, select, textarea, button")) return;
+      event.preventDefault(); // held for panning, not to scroll the page
       spaceHeld.current = event.type === "keydown";
       s.stage.draggable(panning());
     };
