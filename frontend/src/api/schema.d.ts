@@ -260,23 +260,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/experts/stats/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Per expert: reviews, items per hour, median seconds, agreement, known-answer accuracy (admins) */
-        get: operations["experts_stats_retrieve"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/frames/{frame_id}/": {
         parameters: {
             query?: never;
@@ -306,6 +289,26 @@ export interface paths {
          * @description Streams the stored PNG; a row of a hospital you do not see answers 404.
          */
         get: operations["frames_image_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/frames/{frame_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The frame scaled down to at most 160 px on its longer side, as PNG
+         * @description Streams the stored PNG; a row of a hospital you do not see answers 404.
+         */
+        get: operations["frames_thumbnail_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -453,6 +456,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/review-queue/leases/{lease_id}/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a leased item back unreviewed (skip): it returns to the queue for the other experts */
+        post: operations["review_queue_leases_release_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reviews/": {
         parameters: {
             query?: never;
@@ -545,58 +565,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/training-sets/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Frozen training sets, newest version first (admins only) */
-        get: operations["training_sets_list"];
-        put?: never;
-        /** Freeze every reviewed item into a new training-set version (admins only; 409 when none) */
-        post: operations["training_sets_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/training-sets/{training_set_id}/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One frozen training set (admins only) */
-        get: operations["training_sets_retrieve"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/training-sets/{training_set_id}/download/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Stream a frozen training set as a zip (admins only; recorded in the audit log) */
-        get: operations["training_sets_download_retrieve"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/uploads/": {
         parameters: {
             query?: never;
@@ -633,7 +601,7 @@ export interface components {
             readonly reliability: components["schemas"]["Reliability"] | null;
         };
         /** @enum {string} */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.verdict" | "mask.corrected" | "training_set.exported" | "known_answer.created" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.released" | "review.verdict" | "mask.corrected" | "training_set.exported" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
         AuditEvent: {
             id: number;
             /** Format: date-time */
@@ -792,75 +760,6 @@ export interface components {
             field?: string;
             details?: unknown;
         };
-        ExpertOverall: {
-            reviews: number;
-            double_read_items: number;
-            /** Format: double */
-            kappa: number | null;
-            /** Format: double */
-            correction_dice: number | null;
-            /** Format: double */
-            crl_difference_mm: number | null;
-            known_answer_reads: number;
-            /** Format: double */
-            known_answer_accuracy: number | null;
-        };
-        ExpertPair: {
-            experts: components["schemas"]["UserRef"][];
-            items: number;
-            /** Format: double */
-            kappa: number | null;
-            /** Format: double */
-            correction_dice: number | null;
-            /** Format: double */
-            crl_difference_mm: number | null;
-        };
-        ExpertRow: {
-            expert: components["schemas"]["UserRef"];
-            reviews: number;
-            /** @description Reviews that came with a corrected mask */
-            corrections: number;
-            /**
-             * Format: double
-             * @description Time at work: gaps of at most 5 min between reviews
-             */
-            active_hours: number;
-            /**
-             * Format: double
-             * @description Reviews per active hour
-             */
-            items_per_hour: number | null;
-            /** Format: double */
-            median_seconds_per_item: number | null;
-            /** @description Double-read items this expert read */
-            double_reads: number;
-            /**
-             * Format: double
-             * @description Cohen's kappa of verdicts
-             */
-            kappa_with_others: number | null;
-            /**
-             * Format: double
-             * @description Mean Dice with the other expert's correction
-             */
-            correction_dice: number | null;
-            /**
-             * Format: double
-             * @description Mean |CRL difference| of the corrections
-             */
-            crl_difference_mm: number | null;
-            known_answer_reads: number;
-            /**
-             * Format: double
-             * @description Share of known-answer items right
-             */
-            known_answer_accuracy: number | null;
-        };
-        ExpertStats: {
-            experts: components["schemas"]["ExpertRow"][];
-            pairs: components["schemas"]["ExpertPair"][];
-            overall: components["schemas"]["ExpertOverall"];
-        };
         /** @description A frame as a study lists it: where it is in processing, and its latest quality verdict. */
         FrameDetail: {
             id: number;
@@ -993,6 +892,13 @@ export interface components {
             /** @description 1, or 2 for the second read of a double-read item */
             slot: number;
             reason: components["schemas"]["Reason"][];
+        };
+        LeaseReleased: {
+            lease_id: number;
+            frame: number;
+            mask: number;
+            /** @description "released" */
+            state: string;
         };
         Machine: {
             id: number;
@@ -1248,21 +1154,6 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["TrainingRun"][];
-        };
-        PaginatedTrainingSetList: {
-            /** @example 123 */
-            count: number;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=400&limit=100
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=200&limit=100
-             */
-            previous?: string | null;
-            results: components["schemas"]["TrainingSet"][];
         };
         Point: {
             /** Format: double */
@@ -1559,42 +1450,6 @@ export interface components {
             data_snapshot: {
                 [key: string]: unknown;
             };
-        };
-        TrainingSet: {
-            id: number;
-            /** @description 1, 2, 3… in order of freezing */
-            version: number;
-            /** @description Reviewed items (manifest lines) */
-            items: number;
-            /** @description Of the zip archive */
-            sha256: string;
-            /** @description Counts per label, hospital, machine and split */
-            summary: components["schemas"]["TrainingSetSummary"];
-            created_by: components["schemas"]["UserRef"] | null;
-            /** Format: date-time */
-            created_at: string;
-            readonly download_url: string;
-        };
-        TrainingSetSummary: {
-            /** @description Items per training label */
-            labels: {
-                [key: string]: number;
-            };
-            /** @description Items per hospital slug */
-            hospitals: {
-                [key: string]: number;
-            };
-            /** @description Items per machine name */
-            machines: {
-                [key: string]: number;
-            };
-            /** @description Items per split (train, test) */
-            splits: {
-                [key: string]: number;
-            };
-            reviews: number;
-            corrections: number;
-            hospital_ids: number[];
         };
         /** @description Which frame, its size in pixels, and the physical size of a pixel. */
         UploadFrame: {
@@ -2141,33 +1996,6 @@ export interface operations {
             };
         };
     };
-    experts_stats_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ExpertStats"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     frames_retrieve: {
         parameters: {
             query?: never;
@@ -2198,6 +2026,36 @@ export interface operations {
         };
     };
     frames_image_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                frame_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored PNG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    frames_thumbnail_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -2496,6 +2354,43 @@ export interface operations {
             };
         };
     };
+    review_queue_leases_release_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lease_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaseReleased"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     reviews_list: {
         parameters: {
             query?: {
@@ -2730,156 +2625,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrainingRunDetail"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    training_sets_list: {
-        parameters: {
-            query?: {
-                /** @description Number of results to return per page. */
-                limit?: number;
-                /** @description The initial index from which to return the results. */
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PaginatedTrainingSetList"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    training_sets_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TrainingSet"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    training_sets_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                training_set_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TrainingSet"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    training_sets_download_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                training_set_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The zip */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/zip": string;
                 };
             };
             403: {
