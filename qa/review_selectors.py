@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -88,7 +88,11 @@ def review_queue(
     newer_model_mask = Mask.objects.filter(
         frame=OuterRef("frame"), kind=MaskKind.MODEL, version__gt=OuterRef("version")
     )
-    mine = ReviewLease.objects.filter(mask=OuterRef("pk"), expert=user, state__in=[LeaseState.LIVE, LeaseState.DONE])
+    # An item the user skipped (released) stays out of their own queue until the lease would have expired,
+    # so a skip moves them on; for everyone else it is back at once.
+    mine = ReviewLease.objects.filter(mask=OuterRef("pk"), expert=user).filter(
+        Q(state__in=[LeaseState.LIVE, LeaseState.DONE]) | Q(state=LeaseState.RELEASED, expires_at__gt=now)
+    )
     reviewed_by_me = Review.objects.filter(mask=OuterRef("pk"), expert=user)
     masks = (
         Mask.objects.filter(

@@ -33,6 +33,7 @@ class AuditAction(models.TextChoices):
     MODEL_ACTIVATED = "model.activated", "Model version activated"
     MODEL_ROLLED_BACK = "model.rolled_back", "Model version rolled back to"
     REVIEW_LEASED = "review.leased", "Review item leased"
+    REVIEW_RELEASED = "review.released", "Review item released (skipped)"
     REVIEW_VERDICT = "review.verdict", "Review verdict given"
     MASK_CORRECTED = "mask.corrected", "Mask corrected"
     TRAINING_SET_EXPORTED = "training_set.exported", "Training set exported"

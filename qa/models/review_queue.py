@@ -9,6 +9,7 @@ class LeaseState(models.TextChoices):
     LIVE = "live", "Held by an expert"
     DONE = "done", "Reviewed"
     EXPIRED = "expired", "Expired before a review"
+    RELEASED = "released", "Released by its expert (skipped)"
 
 
 class ReviewLease(models.Model):

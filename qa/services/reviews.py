@@ -150,6 +150,36 @@ def _lease_insert(*, expert: User, item, slot: int, source: str, known_answer: b
     return lease
 
 
+def review_lease_release(*, expert: User, lease_id: int, source: str = "") -> ReviewLease:
+    """The expert gives their live lease back unreviewed (a skip): its slot is free for another expert at once.
+    The item stays out of this expert's own queue until the lease would have expired (qa.review_selectors)."""
+    with transaction.atomic():
+        lease = ReviewLease.objects.select_for_update().select_related("frame__hospital").filter(pk=lease_id).first()
+        if lease is None or lease.expert_id != expert.pk:
+            raise NotAllowed(f"Lease {lease_id} is not yours.", code="lease_not_yours", field="lease_id")
+        if lease.state == LeaseState.DONE:
+            raise Conflict(f"Lease {lease_id} has already been reviewed.", code="lease_used", field="lease_id")
+        if lease.state == LeaseState.RELEASED:
+            raise Conflict(f"Lease {lease_id} has already been released.", code="lease_released", field="lease_id")
+        if lease.state == LeaseState.EXPIRED or lease.expires_at <= timezone.now():
+            raise Conflict(
+                f"Lease {lease_id} expired at {lease.expires_at.isoformat()}: the item is back in the queue already.",
+                code="lease_expired",
+                field="lease_id",
+            )
+        ReviewLease.objects.filter(pk=lease.pk).update(state=LeaseState.RELEASED)
+        lease.state = LeaseState.RELEASED
+        audit_record(
+            actor=expert,
+            action=AuditAction.REVIEW_RELEASED,
+            target=lease,
+            hospital=lease.frame.hospital,
+            source=source,
+            detail={"mask": lease.mask_id, "frame": lease.frame_id, "slot": lease.slot},
+        )
+    return lease
+
+
 @dataclass(frozen=True)
 class ReviewOutcome:
     review: Review

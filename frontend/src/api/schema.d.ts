@@ -335,6 +335,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/frames/{frame_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The frame scaled down to at most 160 px on its longer side, as PNG
+         * @description Streams the stored PNG; a row of a hospital you do not see answers 404.
+         */
+        get: operations["frames_thumbnail_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/hospitals/": {
         parameters: {
             query?: never;
@@ -523,6 +543,23 @@ export interface paths {
         put?: never;
         /** Lease the most valuable waiting item to the caller (same filters as the queue, in the query) */
         post: operations["review_queue_lease_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review-queue/leases/{lease_id}/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a leased item back unreviewed (skip): it returns to the queue for the other experts */
+        post: operations["review_queue_leases_release_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -731,7 +768,7 @@ export interface components {
             readonly reliability: components["schemas"]["Reliability"] | null;
         };
         /** @enum {string} */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "dicom.sent" | "dicom.send_failed" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.verdict" | "mask.corrected" | "training_set.exported" | "known_answer.created" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "dicom.sent" | "dicom.send_failed" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.released" | "review.verdict" | "mask.corrected" | "training_set.exported" | "known_answer.created" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
         AuditEvent: {
             id: number;
             /** Format: date-time */
@@ -1141,6 +1178,13 @@ export interface components {
             /** @description 1, or 2 for the second read of a double-read item */
             slot: number;
             reason: components["schemas"]["Reason"][];
+        };
+        LeaseReleased: {
+            lease_id: number;
+            frame: number;
+            mask: number;
+            /** @description "released" */
+            state: string;
         };
         Machine: {
             id: number;
@@ -2513,6 +2557,36 @@ export interface operations {
             };
         };
     };
+    frames_thumbnail_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                frame_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored PNG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     hospitals_list: {
         parameters: {
             query?: {
@@ -2900,6 +2974,43 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    review_queue_leases_release_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lease_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaseReleased"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

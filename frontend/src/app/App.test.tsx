@@ -129,6 +129,7 @@ describe("the app", () => {
       "Alerts",
       "Hospitals",
       "Studies",
+      "Review",
       "Upload",
       "Experts",
       "Training",
@@ -150,13 +151,13 @@ describe("the app", () => {
     expect(navLinks().map(([name]) => name)).not.toContain("Experts");
   });
 
-  it("hides Upload from an expert", async () => {
+  it("shows Review, not Upload, to an expert", async () => {
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "expert" } : empty));
 
     start("/hospitals");
 
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies"]);
+    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Review"]);
   });
 
   it("sends the person to the login page with a notice when the session ends", async () => {

@@ -5,11 +5,12 @@
 import type { ComponentType } from "react";
 import { AlertsPage } from "../alerts/AlertsPage";
 import { AUDIT_PATH, AuditPage } from "../audit/AuditPage";
-import { canUpload, isAdmin, type Me } from "../auth/session";
+import { canReview, canUpload, isAdmin, type Me } from "../auth/session";
 import { DASHBOARD_PATH, DashboardPage } from "../dashboard/DashboardPage";
 import { FramesPage } from "../dashboard/FramesPage";
 import { EXPERTS_PATH, ExpertsPage } from "../experts/ExpertsPage";
 import { HospitalsPage } from "../hospitals/HospitalsPage";
+import { LazyReviewPage, REVIEW_PATH } from "../review/LazyReviewPage";
 import { StudiesPage } from "../studies/StudiesPage";
 import { StudyPage } from "../studies/StudyPage";
 import { TRAINING_SETS_PATH, TrainingSetsPage } from "../training-sets/TrainingSetsPage";
@@ -37,6 +38,7 @@ export const routes: AppRoute[] = [
   { path: "/hospitals", title: "Hospitals", nav: "Hospitals", Page: HospitalsPage },
   { path: "/studies", title: "Studies", nav: "Studies", Page: StudiesPage },
   { path: "/studies/:id", title: "Study", Page: StudyPage },
+  { path: REVIEW_PATH, title: "Review", nav: "Review", allowed: canReview, Page: LazyReviewPage },
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
   { path: EXPERTS_PATH, title: "Experts", nav: "Experts", allowed: isAdmin, Page: ExpertsPage },
   { path: TRAINING_SETS_PATH, title: "Training sets", nav: "Training", allowed: isAdmin, Page: TrainingSetsPage },

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0012_dicom_results'),  # after main's 0009 and 0012 (the lead renumbers)
+        ('qa', '0011_workspace'),
     ]
 
     operations = [
