@@ -9,6 +9,7 @@ from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, TrainingLabel, Verdict
 from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun, TrainingSet
+from qa.models.reassessment import Reassessment, ReassessmentStatus
 from qa.models.review_queue import LeaseState, ReviewLease
 from qa.models.studies import Frame, FrameSource, Study
 from qa.models.workers import WorkerHeartbeat
@@ -37,6 +38,8 @@ __all__ = [
     "ModelStatus",
     "ModelVersion",
     "ProcessingJob",
+    "Reassessment",
+    "ReassessmentStatus",
     "Review",
     "ReviewLease",
     "Role",
