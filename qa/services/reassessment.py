@@ -5,9 +5,10 @@ frames: those counted on one of the last FUSQA_REASSESS_DAYS days (exam date, el
 day) that existed then. A task on the gpu queue (workers.tasks.reassessment) then takes them in batches of
 FUSQA_REASSESS_BATCH, oldest id first, each batch one `reassessment_step`, and queues the next:
 
-- a FUSQA version: the frame's latest model mask gets an Assessment by the new version (one per mask and
-  version, so a re-delivered batch adds nothing), which from then on is the verdict the frame counts with
-  (qa.services.rollups: the latest assessment of a model mask), rollups refreshed in the same transaction;
+- a FUSQA version: the frame's latest model mask gets an Assessment by the new version, marked with this
+  re-assessment (one per mask and re-assessment, so a re-delivered batch adds nothing; a version rolled back to
+  judges again), which from then on is the verdict the frame counts with (qa.services.rollups: the latest
+  assessment of a model mask), rollups refreshed in the same transaction;
 - a segmentation version: the frame goes through the whole pipeline again as a processing job (a new model
   mask by the new version, assessed by the active FUSQA version, measured), claimed by this task itself.
 
@@ -134,7 +135,7 @@ def reassessment_step(*, reassessment_id: int, worker: str = "reassessment", bat
     try:
         before = _verdicts(frame_ids)
         if version.kind == ModelKind.FUSQA:
-            _assess_again(frame_ids, version)
+            _assess_again(frame_ids, reassessment)
         else:
             _segment_again(frame_ids, worker)
         after = _verdicts(frame_ids)
@@ -183,13 +184,14 @@ def _latest_model_masks(frame_ids: list[int]) -> list[Mask]:
     return list(latest.values())
 
 
-def _assess_again(frame_ids: list[int], version: ModelVersion) -> None:
+def _assess_again(frame_ids: list[int], reassessment: Reassessment) -> None:
     from qa.services.model_registry import model_cache
     from qa.services.processing import frame_pixels
     from qa.services.rollups import quality_rollups_refresh
 
+    version = reassessment.model_version
     judged_already = set(
-        Assessment.objects.filter(mask__frame_id__in=frame_ids, model_version=version).values_list("mask_id", flat=True)
+        reassessment.assessments.filter(mask__frame_id__in=frame_ids).values_list("mask_id", flat=True)
     )
     masks = [mask for mask in _latest_model_masks(frame_ids) if mask.pk not in judged_already]
     if not masks:
@@ -205,7 +207,9 @@ def _assess_again(frame_ids: list[int], version: ModelVersion) -> None:
         for mask, (p_good, label) in zip(masks, judged, strict=True):
             try:
                 with transaction.atomic():
-                    Assessment.objects.create(mask=mask, model_version=version, p_good=p_good, label=label)
+                    Assessment.objects.create(
+                        mask=mask, model_version=version, p_good=p_good, label=label, reassessment=reassessment
+                    )
             except IntegrityError:
                 pass  # a re-delivered step judged it already
         quality_rollups_refresh(frame_ids=[mask.frame_id for mask in masks])
