@@ -1,6 +1,20 @@
 from django.urls import path, re_path
 
-from qa.apis import audit, auth, dashboard, demo, errors, frames, hospitals, masks, models, reviews, studies, uploads
+from qa.apis import (
+    audit,
+    auth,
+    dashboard,
+    demo,
+    errors,
+    frames,
+    hospitals,
+    masks,
+    models,
+    reassessments,
+    reviews,
+    studies,
+    uploads,
+)
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -26,6 +40,7 @@ urlpatterns: list = [
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+    path("reassessments/", reassessments.ReassessmentListApi.as_view(), name="reassessment-list"),
     path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
     path("audit-events/export.csv", audit.AuditEventExportApi.as_view(), name="audit-event-export"),
     path("dashboard/", dashboard.DashboardApi.as_view(), name="dashboard"),

@@ -402,6 +402,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reassessments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Re-assessments of the recent frames after activations, newest first (admins only) */
+        get: operations["reassessments_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/review-queue/": {
         parameters: {
             query?: never;
@@ -641,6 +658,10 @@ export interface components {
             p_good: number | null;
             /** @description The assessed model mask */
             mask: number | null;
+            /** @description The FUSQA model version whose verdict counts */
+            judged_by: number | null;
+            /** @description That version's name */
+            judged_by_version: string | null;
             width: number;
             height: number;
             readonly image_url: string;
@@ -846,6 +867,12 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "pending" | "running" | "done" | "failed";
+        /**
+         * @description * `segmentation` - Segmentation
+         *     * `fusqa` - FUSQA quality classifier
+         * @enum {string}
+         */
+        KindEnum: "segmentation" | "fusqa";
         LeaseOutput: {
             lease_id: number;
             /** Format: date-time */
@@ -1066,6 +1093,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ModelVersion"][];
         };
+        PaginatedReassessmentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Reassessment"][];
+        };
         PaginatedReviewList: {
             /** @example 123 */
             count: number;
@@ -1198,6 +1240,34 @@ export interface components {
             code: components["schemas"]["CodeEnum"];
             message: string;
         };
+        Reassessment: {
+            id: number;
+            model_version: number;
+            kind: components["schemas"]["KindEnum"];
+            version: string;
+            status: components["schemas"]["StatusEnum"];
+            /**
+             * Format: date
+             * @description Frames counted on this day or later are re-judged
+             */
+            since: string;
+            total: number;
+            done: number;
+            /** @description Frames whose verdict changed */
+            changed: number;
+            /**
+             * Format: double
+             * @description done / total, 0–1
+             */
+            progress: number;
+            error: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+        };
         Reliability: {
             /**
              * Format: double
@@ -1297,6 +1367,15 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "none" | "queued" | "running" | "done" | "failed";
+        /**
+         * @description * `pending` - Pending
+         *     * `running` - Running
+         *     * `done` - Done
+         *     * `failed` - Failed
+         *     * `superseded` - Superseded
+         * @enum {string}
+         */
+        StatusEnum: "pending" | "running" | "done" | "failed" | "superseded";
         Study: {
             id: number;
             hospital: components["schemas"]["HospitalRef"];
@@ -2180,6 +2259,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedModelVersionList"];
+                };
+            };
+        };
+    };
+    reassessments_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `segmentation` - Segmentation
+                 *     * `fusqa` - FUSQA quality classifier
+                 */
+                kind?: "segmentation" | "fusqa";
+                /** @description Number of results to return per page. */
+                limit?: number;
+                model_version?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedReassessmentList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

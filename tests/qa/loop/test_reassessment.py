@@ -88,3 +88,18 @@ def test_the_first_registration_re_judges_nothing(tmp_path):
     upload_frames(tmp_path, count=1)
     assert Reassessment.objects.count() == 0
     assert Frame.objects.count() == 1
+
+
+def test_admins_read_the_re_assessments_progress_and_others_may_not(judged, tmp_path, client_for):
+    new_version = register_poor_fusqa(tmp_path, activate=True)
+    reassessment_step(reassessment_id=Reassessment.objects.get().pk, batch_size=2)
+    from tests.factories import HospitalFactory, UserFactory
+
+    answer = client_for(UserFactory(role="admin")).get("/api/reassessments/", {"model_version": new_version.pk})
+
+    assert answer.status_code == 200
+    [row] = answer.json()["results"]
+    assert (row["version"], row["kind"], row["status"], row["done"], row["total"]) == ("t2", "fusqa", "running", 2, 5)
+    assert row["progress"] == pytest.approx(0.4)
+    manager = UserFactory(role="qa_manager", member_of=[HospitalFactory()])
+    assert client_for(manager).get("/api/reassessments/").status_code == 403
