@@ -24,6 +24,7 @@ own database.
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace, worker: subprocess.Popen) -> dict:
     started = time.monotonic()
     today = dt.date.today()
     demo_accounts_seed(password="loop-bench-password")
-    call_command("register_models", verbosity=0)
+    call_command("register_models", stdout=io.StringIO())  # stdout carries only the JSON object
     admin = APIClient()
     admin.force_authenticate(User.objects.get(username="admin"))
 

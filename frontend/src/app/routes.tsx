@@ -9,6 +9,9 @@ import { canUpload, isAdmin, type Me } from "../auth/session";
 import { DASHBOARD_PATH, DashboardPage } from "../dashboard/DashboardPage";
 import { FramesPage } from "../dashboard/FramesPage";
 import { HospitalsPage } from "../hospitals/HospitalsPage";
+import { EvaluationPage } from "../models/EvaluationPage";
+import { MODELS_PATH, ModelsPage } from "../models/ModelsPage";
+import { RunPage } from "../models/RunPage";
 import { StudiesPage } from "../studies/StudiesPage";
 import { StudyPage } from "../studies/StudyPage";
 import { UploadPage } from "../upload/UploadPage";
@@ -36,6 +39,9 @@ export const routes: AppRoute[] = [
   { path: "/studies", title: "Studies", nav: "Studies", Page: StudiesPage },
   { path: "/studies/:id", title: "Study", Page: StudyPage },
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
+  { path: MODELS_PATH, title: "Models", nav: "Models", allowed: isAdmin, Page: ModelsPage },
+  { path: `${MODELS_PATH}/runs/:id`, title: "Training run", allowed: isAdmin, Page: RunPage },
+  { path: `${MODELS_PATH}/versions/:id`, title: "Candidate evaluation", allowed: isAdmin, Page: EvaluationPage },
   { path: AUDIT_PATH, title: "Audit log", nav: "Audit log", allowed: isAdmin, Page: AuditPage },
 ];
 
