@@ -27,6 +27,7 @@ class Reassessment(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last batch written (or re-queued)")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -110,6 +110,25 @@ def reassessment_as_dict(reassessment: Reassessment) -> dict:
     }
 
 
+def reassessments_requeue_stale(*, older_than_seconds: int | None = None) -> list[int]:
+    """The sweeper's part: an open re-assessment with no batch written for `older_than_seconds` (default
+    FUSQA_STUCK_JOB_SECONDS) lost its task (never queued, or its worker and the redelivery are gone): queue its
+    next batch again. Steps are idempotent, so a task that was only slow costs one duplicate batch at most."""
+    seconds = settings.FUSQA_STUCK_JOB_SECONDS if older_than_seconds is None else older_than_seconds
+    now = timezone.now()
+    bound = now - dt.timedelta(seconds=seconds)
+    stale = Reassessment.objects.filter(status__in=OPEN).filter(
+        Q(heartbeat_at__lt=bound) | Q(heartbeat_at__isnull=True, created_at__lt=bound)
+    )
+    ids = []
+    for pk in stale.values_list("pk", flat=True):
+        # Conditional, like a claim: two sweepers re-queue it once.
+        if stale.filter(pk=pk).update(heartbeat_at=now):
+            reassessment_enqueue(reassessment_id=pk)
+            ids.append(pk)
+    return ids
+
+
 def reassessment_step(*, reassessment_id: int, worker: str = "reassessment", batch_size: int | None = None) -> bool:
     """Re-judge the next batch; True while more remain (the task then queues the next step)."""
     batch_size = batch_size or settings.FUSQA_REASSESS_BATCH
@@ -121,7 +140,7 @@ def reassessment_step(*, reassessment_id: int, worker: str = "reassessment", bat
         _finish(reassessment, ReassessmentStatus.SUPERSEDED)
         return False
     Reassessment.objects.filter(pk=reassessment.pk, status=ReassessmentStatus.PENDING).update(
-        status=ReassessmentStatus.RUNNING, started_at=timezone.now()
+        status=ReassessmentStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
     )
     frame_ids = list(
         reassessment_frames(since=reassessment.since, last_frame=reassessment.last_frame)
@@ -147,6 +166,7 @@ def reassessment_step(*, reassessment_id: int, worker: str = "reassessment", bat
     # Conditional on the cursor: a re-delivered step that raced this one counts its batch once.
     Reassessment.objects.filter(pk=reassessment.pk, cursor=reassessment.cursor).update(
         cursor=frame_ids[-1],
+        heartbeat_at=timezone.now(),
         done=Least(F("done") + len(frame_ids), reassessment.total),
         changed=F("changed") + changed,
     )

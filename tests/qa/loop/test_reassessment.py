@@ -103,3 +103,23 @@ def test_admins_read_the_re_assessments_progress_and_others_may_not(judged, tmp_
     assert row["progress"] == pytest.approx(0.4)
     manager = UserFactory(role="qa_manager", member_of=[HospitalFactory()])
     assert client_for(manager).get("/api/reassessments/").status_code == 403
+
+
+def test_the_sweeper_queues_again_a_re_assessment_whose_task_was_lost(judged, tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qa.services.reassessment import reassessments_requeue_stale
+
+    register_poor_fusqa(tmp_path, activate=True)
+    lost = Reassessment.objects.get()
+    reassessment_step(reassessment_id=lost.pk, batch_size=2)
+    assert reassessments_requeue_stale(older_than_seconds=60) == []  # it wrote a batch just now
+
+    Reassessment.objects.filter(pk=lost.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=120))
+
+    assert reassessments_requeue_stale(older_than_seconds=60) == [lost.pk]
+    assert reassessments_requeue_stale(older_than_seconds=60) == []  # once per silence
+    lost.refresh_from_db()
+    assert (lost.status, lost.done) == ("running", 2)
