@@ -58,6 +58,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--new-frames-other", type=int, default=15, help="new frames per batch per other machine")
     parser.add_argument("--parameters", default="{}", help="JSON parameters of the FUSQA run")
     parser.add_argument("--segmentation", action="store_true", help="also fine-tune and activate segmentation")
+    parser.add_argument("--segmentation-parameters", default="{}", help="JSON parameters of the segmentation run")
     parser.add_argument("--override-reason", default="", help="activate even if the gate refuses, with this reason")
     parser.add_argument(
         "--stop-after-reviews", action="store_true", help="stop after the simulated reviews (no training set, no run)"
@@ -158,7 +159,7 @@ def run(args: argparse.Namespace, worker: subprocess.Popen) -> dict:
     say(args, f"training set v{frozen['version']}: {frozen['items']} items")
     runs = [train(args, admin, wait, "fusqa", frozen["id"], json.loads(args.parameters))]
     if args.segmentation:
-        runs.append(train(args, admin, wait, "segmentation", frozen["id"], {}))
+        runs.append(train(args, admin, wait, "segmentation", frozen["id"], json.loads(args.segmentation_parameters)))
 
     # 5. The re-assessment of the recent frames, then new frames under the new models.
     from qa.models import Reassessment
