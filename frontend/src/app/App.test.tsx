@@ -124,7 +124,7 @@ describe("the app", () => {
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "admin" } : empty));
     const admin = start("/hospitals");
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Upload", "Audit log"]);
+    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Upload", "Models", "Audit log"]);
     admin.unmount();
 
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? manager : empty));
