@@ -123,3 +123,28 @@ def test_the_sweeper_queues_again_a_re_assessment_whose_task_was_lost(judged, tm
     assert reassessments_requeue_stale(older_than_seconds=60) == []  # once per silence
     lost.refresh_from_db()
     assert (lost.status, lost.done) == ("running", 2)
+
+
+def test_activating_a_segmentation_version_runs_the_recent_frames_through_the_pipeline_again(judged, tmp_path):
+    from qa.models import Mask, ModelKind
+    from qa.services.model_registry import model_version_register
+    from tests.pipeline.models import tiny_checkpoints
+
+    _, frame_ids = judged
+    segmentation, _ = tiny_checkpoints(tmp_path / "seg2", version="s2")
+    new_version = model_version_register(
+        kind=ModelKind.SEGMENTATION, version="s2", weights_file=str(segmentation), activate=True
+    )
+    reassessment = Reassessment.objects.get(model_version=new_version)
+
+    while reassessment_step(reassessment_id=reassessment.pk, batch_size=4):
+        pass
+
+    reassessment.refresh_from_db()
+    assert (reassessment.status, reassessment.total, reassessment.done) == ("done", 5, 5)
+    for frame_id in frame_ids[2:]:
+        latest = Mask.objects.filter(frame_id=frame_id, kind="model").order_by("-version")[0]
+        assert (latest.model_version, latest.version) == (new_version, 2)
+        assert latest.assessments.count() == 1 and latest.measurements.count() == 1
+    assert not Mask.objects.filter(frame_id__in=frame_ids[:2], model_version=new_version).exists()
+    assert not ProcessingJob.objects.filter(status__in=["pending", "running"]).exists()
