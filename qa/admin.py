@@ -105,6 +105,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 admin.site.register(models.DriftSettings)
 
 
+@admin.register(models.Reassessment)
+class ReassessmentAdmin(admin.ModelAdmin):
+    """Read-only: re-assessments are started by activations and written by their task."""
+
+    list_display = ["id", "model_version", "status", "since", "done", "total", "changed", "created_at"]
+    list_filter = ["status", "model_version__kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.CallingAE)
 class CallingAEAdmin(admin.ModelAdmin):
     list_display = ("ae_title", "hospital", "source_network", "created_at")

@@ -26,13 +26,16 @@ def _latest_job_status():
 
 
 def with_verdict(frames: QuerySet[Frame]) -> QuerySet[Frame]:
-    """Annotates `verdict` (good, poor, unknown or None), `verdict_p_good`, `verdict_mask_id` and `counted_on`
+    """Annotates `verdict` (good, poor, unknown or None), `verdict_p_good`, `verdict_mask_id`,
+    `verdict_model_version_id` and `verdict_model_version` (the FUSQA version that judged it) and `counted_on`
     (the day the frame counts on)."""
     latest = _latest_model_assessment()
     return frames.annotate(
         assessed_label=Subquery(latest.values("label")[:1]),
         verdict_p_good=Subquery(latest.values("p_good")[:1]),
         verdict_mask_id=Subquery(latest.values("mask_id")[:1]),
+        verdict_model_version_id=Subquery(latest.values("model_version_id")[:1]),
+        verdict_model_version=Subquery(latest.values("model_version__version")[:1]),
         latest_job_status=Subquery(_latest_job_status()),
     ).annotate(
         verdict=Case(

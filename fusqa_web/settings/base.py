@@ -132,6 +132,10 @@ FUSQA_HEARTBEAT_MISSES = env_int("FUSQA_HEARTBEAT_MISSES", 3)
 # Times a job may be taken back from a dead worker before it fails (a frame that kills its worker).
 FUSQA_MAX_ATTEMPTS = env_int("FUSQA_MAX_ATTEMPTS", 3)
 FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.5)
+# After a model version is activated, frames of the last this many days are re-judged in the background
+# (qa.services.reassessment), this many frames per task on the gpu queue.
+FUSQA_REASSESS_DAYS = env_int("FUSQA_REASSESS_DAYS", 7)
+FUSQA_REASSESS_BATCH = env_int("FUSQA_REASSESS_BATCH", 64)
 # Review queue: how long a leased item stays with its expert, and the share of items read by two experts.
 FUSQA_REVIEW_LEASE_SECONDS = env_int("FUSQA_REVIEW_LEASE_SECONDS", 600)
 FUSQA_REVIEW_DOUBLE_READ_SHARE = env_float("FUSQA_REVIEW_DOUBLE_READ_SHARE", 0.1)
@@ -238,6 +242,7 @@ FUSQA_TRAINING_QUEUE = env_str("FUSQA_TRAINING_QUEUE", FUSQA_GPU_QUEUE)
 CELERY_TASK_ROUTES = {
     "workers.tasks.processing.*": {"queue": FUSQA_GPU_QUEUE},
     "workers.tasks.training.*": {"queue": FUSQA_TRAINING_QUEUE},
+    "workers.tasks.reassessment.*": {"queue": FUSQA_GPU_QUEUE},
     "workers.tasks.maintenance.*": {"queue": FUSQA_DEFAULT_QUEUE},
     "workers.tasks.dashboard.*": {"queue": FUSQA_DEFAULT_QUEUE},
     "workers.tasks.pacs_forward.*": {"queue": FUSQA_DEFAULT_QUEUE},

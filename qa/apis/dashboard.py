@@ -159,6 +159,12 @@ class DashboardFrameSerializer(serializers.Serializer):
     verdict = QualityLabelField()
     p_good = serializers.FloatField(source="verdict_p_good", allow_null=True, help_text="null: processing failed")
     mask = serializers.IntegerField(source="verdict_mask_id", allow_null=True, help_text="The assessed model mask")
+    judged_by = serializers.IntegerField(
+        source="verdict_model_version_id", allow_null=True, help_text="The FUSQA model version whose verdict counts"
+    )
+    judged_by_version = serializers.CharField(
+        source="verdict_model_version", allow_null=True, help_text="That version's name"
+    )
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     image_url = serializers.SerializerMethodField()

@@ -11,6 +11,7 @@ from qa.models.known_answers import KnownAnswer, KnownAnswerSource
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, TrainingLabel, Verdict
 from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun, TrainingSet
 from qa.models.pacs import DicomSend, DicomSendStatus, PacsDestination
+from qa.models.reassessment import Reassessment, ReassessmentStatus
 from qa.models.review_queue import LeaseState, ReviewLease
 from qa.models.studies import Frame, FrameSource, Study
 from qa.models.workers import WorkerHeartbeat
@@ -44,6 +45,8 @@ __all__ = [
     "ModelVersion",
     "PacsDestination",
     "ProcessingJob",
+    "Reassessment",
+    "ReassessmentStatus",
     "Review",
     "ReviewLease",
     "Role",

@@ -71,12 +71,27 @@ class Assessment(models.Model):
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="assessments")
     p_good = models.FloatField()
     label = models.CharField(max_length=8, choices=Label.choices)
+    # Made by the re-assessment after an activation (qa.services.reassessment); null when made with the mask.
+    reassessment = models.ForeignKey(
+        "qa.Reassessment", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["mask", "model_version"], name="assessment_one_per_mask_and_model"),
+            # One per mask and model when made with the mask, and one per mask, model and re-assessment: a version
+            # rolled back to judges again (its verdict becomes the latest), a re-delivered batch adds nothing.
+            models.UniqueConstraint(
+                fields=["mask", "model_version"],
+                condition=models.Q(reassessment__isnull=True),
+                name="assessment_one_per_mask_and_model",
+            ),
+            models.UniqueConstraint(
+                fields=["mask", "model_version", "reassessment"],
+                condition=models.Q(reassessment__isnull=False),
+                name="assessment_one_per_mask_model_and_reassessment",
+            ),
             models.CheckConstraint(condition=models.Q(p_good__gte=0, p_good__lte=1), name="assessment_p_in_0_1"),
             models.CheckConstraint(
                 condition=models.Q(label__in=["good", "poor", "unknown"]), name="assessment_label_valid"

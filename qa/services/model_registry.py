@@ -94,6 +94,10 @@ def model_version_activate(
     ModelVersion.objects.filter(pk__in=[pk for pk, _ in previous]).update(status=ModelStatus.RETIRED)
     ModelVersion.objects.filter(pk=model_version.pk).update(status=ModelStatus.ACTIVE, activated_at=timezone.now())
     model_version.refresh_from_db()
+    if previous:  # a version replaced another: the recent frames are judged again (not at the first registration)
+        from qa.services.reassessment import reassessment_start
+
+        reassessment_start(model_version)
     audit_record(
         actor=actor,
         action=AuditAction.MODEL_ROLLED_BACK if was == ModelStatus.RETIRED else AuditAction.MODEL_ACTIVATED,

@@ -3,11 +3,13 @@
 from celery import shared_task
 
 from qa.services.processing import jobs_requeue_stuck
+from qa.services.reassessment import reassessments_requeue_stale
 from qa.services.training_runs import training_runs_requeue_stuck
 
 
 @shared_task(acks_late=True)
 def requeue_stuck_jobs() -> list[int]:
+    reassessments_requeue_stale()
     return jobs_requeue_stuck()
 
 

@@ -133,6 +133,7 @@ describe("the app", () => {
       "Upload",
       "Experts",
       "Training",
+      "Models",
       "Audit log",
     ]);
     admin.unmount();

@@ -11,6 +11,9 @@ import { FramesPage } from "../dashboard/FramesPage";
 import { EXPERTS_PATH, ExpertsPage } from "../experts/ExpertsPage";
 import { HospitalsPage } from "../hospitals/HospitalsPage";
 import { LazyReviewPage, REVIEW_PATH } from "../review/LazyReviewPage";
+import { EvaluationPage } from "../models/EvaluationPage";
+import { MODELS_PATH, ModelsPage } from "../models/ModelsPage";
+import { RunPage } from "../models/RunPage";
 import { StudiesPage } from "../studies/StudiesPage";
 import { StudyPage } from "../studies/StudyPage";
 import { TRAINING_SETS_PATH, TrainingSetsPage } from "../training-sets/TrainingSetsPage";
@@ -42,6 +45,9 @@ export const routes: AppRoute[] = [
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
   { path: EXPERTS_PATH, title: "Experts", nav: "Experts", allowed: isAdmin, Page: ExpertsPage },
   { path: TRAINING_SETS_PATH, title: "Training sets", nav: "Training", allowed: isAdmin, Page: TrainingSetsPage },
+  { path: MODELS_PATH, title: "Models", nav: "Models", allowed: isAdmin, Page: ModelsPage },
+  { path: `${MODELS_PATH}/runs/:id`, title: "Training run", allowed: isAdmin, Page: RunPage },
+  { path: `${MODELS_PATH}/versions/:id`, title: "Candidate evaluation", allowed: isAdmin, Page: EvaluationPage },
   { path: AUDIT_PATH, title: "Audit log", nav: "Audit log", allowed: isAdmin, Page: AuditPage },
 ];
 

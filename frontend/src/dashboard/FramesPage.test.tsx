@@ -20,5 +20,6 @@ describe("the frames behind a dashboard point", () => {
     expect(items.map((item) => item.querySelector(".p-good")?.textContent)).toEqual(["p(good) < 0.01", "processing failed"]);
     expect(screen.getByRole("img", { name: "Frame 1 of study 8 with the model mask's outline" })).toBeTruthy();
     expect(screen.getAllByRole("link", { name: "Study #8, frame 1" })[0]!.getAttribute("href")).toBe("/studies/8");
+    expect(screen.getAllByText("Judged by FUSQA 2026.11")).toHaveLength(screen.getAllByRole("link", { name: "Study #8, frame 1" }).length);
   });
 });

@@ -64,7 +64,7 @@ export function FramesPage() {
         {frames.data?.results.length ? (
           <CsvButton
             filename={`frames-${filters.from || "all"}-${filters.to || "all"}.csv`}
-            header={["Frame", "Study", "Hospital", "Machine", "Exam date", "Counted on", "Verdict", "p(good)"]}
+            header={["Frame", "Study", "Hospital", "Machine", "Exam date", "Counted on", "Verdict", "p(good)", "Judged by"]}
             rows={() =>
               frames.data!.results.map((f) => [
                 f.id,
@@ -75,6 +75,7 @@ export function FramesPage() {
                 f.counted_on,
                 f.verdict,
                 f.p_good,
+                f.judged_by_version ?? "",
               ])
             }
           />
@@ -139,6 +140,12 @@ function Thumbnail({ frame }: { frame: DashboardFrame }) {
           <br />
           <span className="muted">{`${frame.counted_on} · ${frame.machine ? machineLabel(frame.machine) : "Unknown machine"}`}</span>
           <br />
+          {frame.judged_by_version ? (
+            <>
+              <span className="muted">{`Judged by FUSQA ${frame.judged_by_version}`}</span>
+              <br />
+            </>
+          ) : null}
           <Link to={`/studies/${frame.study}`}>{`Study #${frame.study}, frame ${frame.frame_number}`}</Link>
         </figcaption>
       </figure>

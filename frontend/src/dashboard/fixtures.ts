@@ -62,6 +62,8 @@ export const frameAnswer: DashboardFrame = {
   verdict: "poor",
   p_good: 0.0012,
   mask: 16,
+  judged_by: 5,
+  judged_by_version: "2026.11",
   width: 64,
   height: 48,
   image_url: "/api/frames/41/image/",

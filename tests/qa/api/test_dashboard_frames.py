@@ -51,6 +51,7 @@ def test_a_poor_week_of_one_machine_drills_down_to_its_poor_frames_with_their_ma
     first = body["results"][0]
     frame = Frame.objects.get(pk=first["id"])
     mask = frame.masks.get()
+    judge = mask.assessments.get().model_version
     assert first == {
         "id": frame.id,
         "study": frame.study_id,
@@ -62,6 +63,8 @@ def test_a_poor_week_of_one_machine_drills_down_to_its_poor_frames_with_their_ma
         "verdict": "poor",
         "p_good": 0.1,
         "mask": mask.id,
+        "judged_by": judge.id,
+        "judged_by_version": judge.version,
         "width": 64,
         "height": 48,
         "image_url": f"/api/frames/{frame.id}/image/",
