@@ -6,48 +6,15 @@ import signal
 
 from django.core.management.base import BaseCommand
 from django.db import connection
-from pydicom import uid
 from pydicom.dataset import Dataset
 from pynetdicom import AE, evt
-from pynetdicom.sop_class import (
-    MultiFrameGrayscaleByteSecondaryCaptureImageStorage,
-    MultiFrameGrayscaleWordSecondaryCaptureImageStorage,
-    MultiFrameTrueColorSecondaryCaptureImageStorage,
-    SecondaryCaptureImageStorage,
-    UltrasoundImageStorage,
-    UltrasoundMultiFrameImageStorage,
-    Verification,
-)
+from pynetdicom.sop_class import Verification
 
+from qa.services.dicom_classes import STORAGE_CLASSES, TRANSFER_SYNTAXES
 from qa.services.dicom_network import STATUS_PROCESSING_FAILURE, calling_ae_for, dicom_store_received
 
 logger = logging.getLogger("qa.dicom_receiver")
 
-STORAGE_CLASSES = [
-    UltrasoundImageStorage,
-    UltrasoundMultiFrameImageStorage,
-    "1.2.840.10008.5.1.4.1.1.6",  # Ultrasound Image Storage (retired)
-    "1.2.840.10008.5.1.4.1.1.3",  # Ultrasound Multi-frame Image Storage (retired)
-    SecondaryCaptureImageStorage,
-    MultiFrameGrayscaleByteSecondaryCaptureImageStorage,
-    MultiFrameGrayscaleWordSecondaryCaptureImageStorage,
-    MultiFrameTrueColorSecondaryCaptureImageStorage,
-]
-# The transfer syntaxes an upload decodes (qa.services.dicom_decode).
-TRANSFER_SYNTAXES = [
-    uid.ImplicitVRLittleEndian,
-    uid.ExplicitVRLittleEndian,
-    uid.ExplicitVRBigEndian,
-    uid.DeflatedExplicitVRLittleEndian,
-    uid.JPEGBaseline8Bit,
-    uid.JPEGExtended12Bit,
-    uid.JPEGLosslessSV1,
-    uid.JPEG2000Lossless,
-    uid.JPEG2000,
-    uid.JPEGLSLossless,
-    uid.JPEGLSNearLossless,
-    uid.RLELossless,
-]
 # A-ASSOCIATE-RJ: rejected permanent, by the service user, calling AE title not recognised.
 _REJECT_UNKNOWN_CALLER = (0x01, 0x01, 0x03)
 
