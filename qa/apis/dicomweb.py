@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from qa.apis.client_address import client_address
@@ -27,9 +28,16 @@ def _body_stream(request):
     raise FusqaError("The request has no Content-Length.", code="length_required", status_code=411)
 
 
+class DicomJsonRenderer(JSONRenderer):
+    """Errors before the body is stored (4xx) as JSON, also to a client that accepts only DICOM JSON."""
+
+    media_type = DICOM_JSON
+
+
 class StowApi(APIView):
     # The body is split by qa.services.multipart_related, not by a DRF parser.
     parser_classes: list = []
+    renderer_classes = [JSONRenderer, DicomJsonRenderer]
 
     @extend_schema(
         operation_id="dicomweb_store_instances",
