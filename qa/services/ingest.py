@@ -24,6 +24,7 @@ from qa.services.deidentify import KeyedHasher, deidentify_dataset
 from qa.services.dicom_decode import DecodedDicom, ImageLimits, Spacing, decode_dicom, is_dicom, plausible_spacing
 from qa.services.dicom_frames import dicom_frames
 from qa.services.dicom_header import read_dicom_header
+from qa.services.grey_png import GreyPng, grey_png_as_sent
 from qa.services.image_store import StoredDicomFile, StoredFiles, grey_png_bytes
 from qa.services.jobs import jobs_create_for_frames
 from qa.services.raster_decode import decode_raster, raster_format
@@ -57,6 +58,8 @@ class _Prepared:
     exam_date: date | None
     manufacturer: str
     model_name: str
+    # An 8-bit grey PNG upload, stored as it came (no decode, no re-encode); `frames` is then empty.
+    png: GreyPng | None = None
 
 
 def _audited(ingest):
@@ -264,13 +267,15 @@ def _prepare_dicom(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, req
 
 def _prepare_raster(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, request_spacing) -> _Prepared:
     kind = raster_format(data)
-    frame = decode_raster(data, limits=limits)
+    png = grey_png_as_sent(data, limits=limits) if kind == "png" else None
+    frames = [] if png is not None else [decode_raster(data, limits=limits)]
     if request_spacing is None:
         raise _missing_spacing()
     sop_uid = hasher.content_uid(data)
     return _Prepared(
         source=FrameSource.PNG if kind == "png" else FrameSource.JPEG,
-        frames=[frame],
+        frames=frames,
+        png=png,
         dicom=None,
         spacing=request_spacing,
         sop_instance_uid=sop_uid,
@@ -349,6 +354,11 @@ def _store_files(written: StoredFiles, *, hospital: Hospital, prepared: _Prepare
         )
         pngs.append((name, int(grey.shape[0]), int(grey.shape[1])))
 
+    if prepared.png is not None:
+        name = written.save(
+            instance=Frame(hospital=hospital), field_name="pixels", extension="png", data=prepared.png.data
+        )
+        return "", [(name, prepared.png.height, prepared.png.width)]
     if prepared.dicom is None:
         for grey in prepared.frames:
             save_png(grey)

@@ -42,8 +42,7 @@ def _on_store(event):
         outcome = dicom_store_received(
             calling_ae=calling_ae,
             address=event.assoc.requestor.address,
-            read_dataset=lambda: event.dataset,
-            file_meta=event.file_meta,
+            read_file=event.encoded_dataset,
         )
     finally:
         _close_database_connection()

@@ -49,9 +49,9 @@ def test_a_wrong_content_type_is_a_415_naming_it_and_nothing_is_stored(live_serv
 
 
 def test_a_content_type_without_a_boundary_is_a_400(live_server, token):
-    response = stow_post(
-        live_server.url, token, related_body(phantom_bytes()), content_type='multipart/related; type="application/dicom"'
-    )
+    no_boundary = 'multipart/related; type="application/dicom"'
+
+    response = stow_post(live_server.url, token, related_body(phantom_bytes()), content_type=no_boundary)
 
     assert error(response)[:2] == (400, "invalid_multipart")
     assert Frame.objects.count() == 0
@@ -71,7 +71,7 @@ def test_a_body_cut_before_its_closing_delimiter_stores_not_even_its_complete_fi
 
 
 def test_a_part_that_is_not_dicom_fails_alone_and_the_others_are_stored(live_server, token, hospital):
-    body = related_body(phantom_bytes(seed=1)) [: -len(b"--fusqa-test-boundary--\r\n")]
+    body = related_body(phantom_bytes(seed=1))[: -len(b"--fusqa-test-boundary--\r\n")]
     body += b"--fusqa-test-boundary\r\nContent-Type: text/plain\r\n\r\nhello\r\n--fusqa-test-boundary--\r\n"
 
     response = stow_post(live_server.url, token, body)
