@@ -46,6 +46,7 @@ def _on_store(event):
         )
     finally:
         _close_database_connection()
+        _restart_idle_timer(event.assoc)
     logger.info("C-STORE from %s: status 0x%04X %s", calling_ae.ae_title, outcome.status, outcome.comment)
     if outcome.status == 0x0000:
         return 0x0000
@@ -53,6 +54,15 @@ def _on_store(event):
     reply.Status = outcome.status
     reply.ErrorComment = outcome.comment
     return reply
+
+
+def _restart_idle_timer(assoc) -> None:
+    """The network timeout counts from the peer's last PDU; while a long cine is ingested the peer waits for
+    our answer, so that time is ours, not the peer's silence. Without this, an ingest longer than the
+    timeout aborts the association right after its success was sent (pynetdicom has no public hook)."""
+    timer = getattr(getattr(assoc, "dul", None), "_idle_timer", None)
+    if timer is not None:
+        timer.restart()
 
 
 def _on_echo(event):
