@@ -11,6 +11,7 @@ from PIL import Image, PngImagePlugin
 from qa.models import Frame
 from qa.services.dicom_decode import ImageLimits
 from qa.services.grey_png import grey_png_as_sent
+from qa.services.image_store import grey_png_bytes
 from qa.services.ingest import MIN_IMAGE_SIDE
 from tests.qa.ingest.conftest import assert_error
 
@@ -104,3 +105,18 @@ def test_a_grey_png_cut_short_is_refused(upload, nothing_stored):
 
     assert_error(response, 400, "invalid_image", "truncated")
     nothing_stored()
+
+
+def test_the_png_written_for_a_decoded_frame_reads_back_as_the_same_pixels():
+    for shape in [(1, 1), (5, 1), (32, 48), (576, 768)]:
+        pixels = np.random.default_rng(shape[0]).integers(0, 256, shape, dtype=np.uint8)
+
+        written = grey_png_bytes(pixels)
+
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(written))), pixels)
+        assert (
+            grey_png_as_sent(
+                written, limits=ImageLimits(max_side=4096, max_frames=1, max_pixel_bytes=1 << 30, min_side=1)
+            ).data
+            == written
+        )
