@@ -11,9 +11,9 @@ urlpatterns = [
     path("api/docs/", docs.swagger_ui, name="api-docs"),
     path("api/redoc/", docs.redoc, name="api-redoc"),
     path("api/", include("qa.apis.urls")),
-    # DICOMweb STOW-RS at the paths PS3.18 names (no trailing slash; one is tolerated).
-    re_path(r"^dicomweb/studies/?$", dicomweb.StowApi.as_view(), name="dicomweb-studies"),
-    re_path(r"^dicomweb/studies/(?P<study_instance_uid>[^/]+)/?$", dicomweb.StowApi.as_view(), name="dicomweb-study"),
+    # DICOMweb STOW-RS at the paths PS3.18 names (no trailing slash).
+    path("dicomweb/studies", dicomweb.StowApi.as_view(), name="dicomweb-studies"),
+    path("dicomweb/studies/<str:study_instance_uid>", dicomweb.StowStudyApi.as_view(), name="dicomweb-study"),
     re_path(r"^dicomweb/", api_not_found, name="dicomweb-not-found"),
     # Everything else is the browser app; it routes on the client.
     re_path(r"^(?!api/|dicomweb/|admin/|static/|media/).*$", frontend_index, name="frontend"),

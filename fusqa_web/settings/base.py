@@ -161,6 +161,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operation ids and tags from the path after /api/ (DICOMweb's /dicomweb/ paths name theirs explicitly).
+    "SCHEMA_PATH_PREFIX": r"/api/",
     # The schema names every endpoint and field: only people who can log in read it.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI and Redoc from the installed sidecar package, not a CDN: the docs work offline and

@@ -28,6 +28,25 @@ def _body_stream(request):
     raise FusqaError("The request has no Content-Length.", code="length_required", status_code=411)
 
 
+_SCHEMA = {
+    "summary": "Store DICOM instances (DICOMweb STOW-RS)",
+    "description": (
+        'multipart/related; type="application/dicom": each part one DICOM file, each ingested as an upload. '
+        "Answers the PS3.18 Store Instances Response (application/dicom+json): 200 all stored, 202 some, "
+        "409 none (400 when no part could be read). The hospital: ?hospital=<id or slug>, else the user's one."
+    ),
+    "parameters": [OpenApiParameter("hospital", str, required=False, description="Hospital id or slug")],
+    "request": {"multipart/related": OpenApiTypes.BINARY},
+    "responses": {
+        200: OpenApiResponse(OpenApiTypes.OBJECT, description="Store Instances Response (DICOM JSON)"),
+        202: OpenApiResponse(OpenApiTypes.OBJECT, description="Some instances failed"),
+        409: OpenApiResponse(OpenApiTypes.OBJECT, description="No instance stored"),
+        400: ErrorSerializer,
+        415: ErrorSerializer,
+    },
+}
+
+
 class DicomJsonRenderer(JSONRenderer):
     """Errors before the body is stored (4xx) as JSON, also to a client that accepts only DICOM JSON."""
 
@@ -39,24 +58,7 @@ class StowApi(APIView):
     parser_classes: list = []
     renderer_classes = [JSONRenderer, DicomJsonRenderer]
 
-    @extend_schema(
-        operation_id="dicomweb_store_instances",
-        summary="Store DICOM instances (DICOMweb STOW-RS)",
-        description=(
-            'multipart/related; type="application/dicom": each part one DICOM file, each ingested as an upload. '
-            "Answers the PS3.18 Store Instances Response (application/dicom+json): 200 all stored, 202 some, "
-            "409 none (400 when no part could be read). The hospital: ?hospital=<id or slug>, else the user's one."
-        ),
-        parameters=[OpenApiParameter("hospital", str, required=False, description="Hospital id or slug")],
-        request={"multipart/related": OpenApiTypes.BINARY},
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="Store Instances Response (DICOM JSON)"),
-            202: OpenApiResponse(OpenApiTypes.OBJECT, description="Some instances failed"),
-            409: OpenApiResponse(OpenApiTypes.OBJECT, description="No instance stored"),
-            400: ErrorSerializer,
-            415: ErrorSerializer,
-        },
-    )
+    @extend_schema(operation_id="dicomweb_store_instances", **_SCHEMA)
     def post(self, request, study_instance_uid: str | None = None):
         study_uid = stow_study_uid(study_instance_uid)
         hospital = stow_hospital_for(user=request.user, hospital=request.query_params.get("hospital"))
@@ -91,3 +93,11 @@ class StowApi(APIView):
 def _warning(message: str) -> str:
     text = " ".join(message.replace('"', "'").replace("\\", "/").split())[:200]
     return '299 fusqa "' + text.encode("ascii", "replace").decode("ascii") + '"'
+
+
+class StowStudyApi(StowApi):
+    """The same, into one study: an instance of another study fails (0xA900), the others are stored."""
+
+    @extend_schema(operation_id="dicomweb_store_study_instances", **_SCHEMA)
+    def post(self, request, study_instance_uid: str | None = None):
+        return super().post(request, study_instance_uid)
