@@ -65,7 +65,9 @@ def main() -> None:
             upload(i)
         profile.disable()
         seconds = time.perf_counter() - started
-        print(f"code {args.code}")
+        import qa
+
+        print(f"code {Path(qa.__file__).parent.parent}")
         print(f"{args.uploads} uploads ({scans[0].image.shape[1]}x{scans[0].image.shape[0]} px PNG, {args.profile})")
         print(f"uploads/s {args.uploads / seconds:7.1f}   ms per upload {1000 * seconds / args.uploads:7.1f}")
         stats = pstats.Stats(profile)
