@@ -156,7 +156,9 @@ def _find_more(buffer: bytearray, needle: bytes, more, *, limit: int) -> int:
 
 
 def _headers(buffer: bytearray, more) -> dict[str, str]:
-    if buffer.startswith(b"\r\n"):
+    while len(buffer) < 2 and more():
+        pass
+    if buffer.startswith(b"\r\n"):  # no headers: the part's type is the request's `type`
         del buffer[:2]
         return {}
     end = _find_more(buffer, b"\r\n\r\n", more, limit=_HEADER_BYTES)
