@@ -151,3 +151,19 @@ def test_a_study_path_that_is_not_a_uid_is_a_400(live_server, token):
 
     assert error(response)[:2] == (400, "invalid_uid")
     assert Frame.objects.count() == 0
+
+
+def test_a_part_over_the_upload_limit_is_out_of_resources_and_the_small_one_is_stored(live_server, token, settings):
+    small = phantom_bytes(seed=1)
+    settings.FUSQA_MAX_UPLOAD_BYTES = len(small) + 1000
+    big = phantom_bytes(seed=2) + b"\x00" * 5000  # trailing padding: still a valid file, over the limit
+
+    response = stow_post(live_server.url, token, related_body(small, big))
+
+    assert response.status_code == 202
+    result = response.json()
+    [stored] = result["00081199"]["Value"]
+    [failed] = result["00081198"]["Value"]
+    assert failed["00081197"]["Value"] == [0xA700]
+    assert "limited to" in response.headers["Warning"]
+    assert Frame.objects.count() == 1
