@@ -118,6 +118,10 @@ MEDIA_URL = "/media/"
 FUSQA_MAX_UPLOAD_BYTES = env_int("FUSQA_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# DICOMweb STOW-RS: one request's whole body and its number of instances. Each instance is an upload (the
+# limits above); the proxy's client_max_body_size (51m) caps the body before Django sees it: change both together.
+FUSQA_MAX_STOW_BYTES = env_int("FUSQA_MAX_STOW_BYTES", FUSQA_MAX_UPLOAD_BYTES + 1024 * 1024)
+FUSQA_MAX_STOW_INSTANCES = env_int("FUSQA_MAX_STOW_INSTANCES", 1000)
 FUSQA_MAX_IMAGE_SIDE = env_int("FUSQA_MAX_IMAGE_SIDE", 4096)
 FUSQA_MAX_FRAMES_PER_UPLOAD = env_int("FUSQA_MAX_FRAMES_PER_UPLOAD", 512)
 # Rows x columns x frames x samples x bytes per sample of one DICOM, checked before it is decoded.
@@ -170,6 +174,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operation ids and tags from the path after /api/ (DICOMweb's /dicomweb/ paths name theirs explicitly).
+    "SCHEMA_PATH_PREFIX": r"/api/",
     # The schema names every endpoint and field: only people who can log in read it.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI and Redoc from the installed sidecar package, not a CDN: the docs work offline and

@@ -2,13 +2,12 @@
 whether an association is accepted, and what a received C-STORE becomes. The management command
 `dicom_receiver` holds the pynetdicom AE and calls these.
 
-A received dataset goes through `ingest_upload`, the one ingest path, re-encoded as the DICOM file it
-was sent as: the same de-identification, spacing rules, limits, duplicate handling and audit log as an
-upload. The uploader is the AE's own service account (`dicom:<AE>`, set up by `calling_ae_set`), so the
-audit log names which sender stored what.
+A received dataset goes through `ingest_upload`, the one ingest path, as the DICOM file its bytes make:
+the same de-identification, spacing rules, limits, duplicate handling and audit log as an upload. The
+uploader is the AE's own service account (`dicom:<AE>`, set up by `calling_ae_set`), so the audit log
+names which sender stored what.
 """
 
-import io
 import logging
 from dataclasses import dataclass
 
@@ -16,8 +15,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from pydicom import dcmwrite
-from pydicom.dataset import Dataset, FileMetaDataset
 
 from qa.errors import FusqaError, InvalidInput
 from qa.models import CallingAE, Hospital, Membership, Role, User
@@ -105,25 +102,18 @@ def error_comment(message: str) -> str:
     return cut + "..."
 
 
-def received_file(dataset: Dataset, file_meta: FileMetaDataset) -> SimpleUploadedFile:
-    """The received dataset as the DICOM file it would have been on disk, encoded as it was sent."""
-    dataset.file_meta = file_meta
-    buffer = io.BytesIO()
-    dcmwrite(buffer, dataset, enforce_file_format=True)
-    return SimpleUploadedFile("received.dcm", buffer.getvalue(), content_type="application/dicom")
-
-
-def dicom_store_received(*, calling_ae: CallingAE, address: str, read_dataset, file_meta) -> StoreOutcome:
-    """Ingest one received C-STORE. `read_dataset` decodes it (pynetdicom's event.dataset); a dataset
-    that cannot be decoded or re-encoded is refused like an unreadable upload."""
+def dicom_store_received(*, calling_ae: CallingAE, address: str, read_file) -> StoreOutcome:
+    """Ingest one received C-STORE. `read_file` gives the dataset as the Part-10 file the sender's bytes make
+    (pynetdicom's event.encoded_dataset(): the file meta, then the data set exactly as it arrived, never
+    decoded and encoded again here); one that cannot be had is refused like an unreadable upload."""
     user = User.objects.filter(username=service_username(calling_ae.ae_title)).first()
     if user is None:
         logger.error("calling AE %s has no service account; run set_calling_ae again", calling_ae.ae_title)
         return StoreOutcome(STATUS_PROCESSING_FAILURE, "Receiver misconfigured: no account for this AE")
     source = f"dicom:{calling_ae.ae_title}@{address}"
     try:
-        uploaded = received_file(read_dataset(), file_meta)
-    except Exception as exc:  # noqa: BLE001 - any decoding failure is the sender's malformed dataset
+        uploaded = SimpleUploadedFile("received.dcm", read_file(), content_type="application/dicom")
+    except Exception as exc:  # noqa: BLE001 - any failure here is the sender's malformed dataset
         logger.info("unreadable dataset from %s: %s", source, exc)
         return StoreOutcome(STATUS_CANNOT_UNDERSTAND, error_comment(f"The dataset cannot be read: {exc}"))
     try:

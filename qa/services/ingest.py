@@ -24,6 +24,8 @@ from qa.services.deidentify import KeyedHasher, deidentify_dataset
 from qa.services.dicom_decode import DecodedDicom, ImageLimits, Spacing, decode_dicom, is_dicom, plausible_spacing
 from qa.services.dicom_frames import dicom_frames
 from qa.services.dicom_header import read_dicom_header
+from qa.services.dicom_inflate import is_deflated
+from qa.services.grey_png import GreyPng, grey_png_as_sent
 from qa.services.image_store import StoredDicomFile, StoredFiles, grey_png_bytes
 from qa.services.jobs import jobs_create_for_frames
 from qa.services.raster_decode import decode_raster, raster_format
@@ -57,6 +59,10 @@ class _Prepared:
     exam_date: date | None
     manufacturer: str
     model_name: str
+    # An 8-bit grey PNG upload, stored as it came (no decode, no re-encode); `frames` is then empty.
+    png: GreyPng | None = None
+    # DICOM: the upload was compressed (encapsulated or deflated), so its stored copy is deflated.
+    sent_compressed: bool = False
 
 
 def _audited(ingest):
@@ -172,10 +178,11 @@ def ingest_upload(
     try:
         return _store(hospital=hospital, prepared=prepared, reported_ga_days=reported_ga_days)
     except IntegrityError:
-        # The same file arrived twice at once and the other request stored it first.
+        # The same file arrived twice at once and the other request stored it first, or another instance
+        # of its study did and created the study first: then the study is there now, and this stores.
         existing = _existing(hospital, prepared.sop_instance_uid)
         if existing is None:
-            raise
+            return _store(hospital=hospital, prepared=prepared, reported_ga_days=reported_ga_days)
         return _answered_resend(existing, sent)
 
 
@@ -259,18 +266,22 @@ def _prepare_dicom(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, req
         exam_date=decoded.study_date,
         manufacturer=decoded.manufacturer[:_MACHINE_FIELD_CHARS],
         model_name=decoded.model_name[:_MACHINE_FIELD_CHARS],
+        # A deflated file was inflated on reading: its file meta now names Explicit VR Little Endian.
+        sent_compressed=is_deflated(data) or decoded.dataset.file_meta.TransferSyntaxUID.is_compressed,
     )
 
 
 def _prepare_raster(data: bytes, *, hasher: KeyedHasher, limits: ImageLimits, request_spacing) -> _Prepared:
     kind = raster_format(data)
-    frame = decode_raster(data, limits=limits)
+    png = grey_png_as_sent(data, limits=limits) if kind == "png" else None
+    frames = [] if png is not None else [decode_raster(data, limits=limits)]
     if request_spacing is None:
         raise _missing_spacing()
     sop_uid = hasher.content_uid(data)
     return _Prepared(
         source=FrameSource.PNG if kind == "png" else FrameSource.JPEG,
-        frames=[frame],
+        frames=frames,
+        png=png,
         dicom=None,
         spacing=request_spacing,
         sop_instance_uid=sop_uid,
@@ -299,17 +310,19 @@ def _store(*, hospital: Hospital, prepared: _Prepared, reported_ga_days: float |
     try:
         with transaction.atomic():
             machine = _machine(hospital, prepared.manufacturer, prepared.model_name)
-            study, created = Study.objects.get_or_create(
-                hospital=hospital,
-                study_key=prepared.study_key,
-                defaults={
-                    "machine": machine,
-                    "patient_key": prepared.patient_key,
-                    "exam_date": prepared.exam_date,
-                    "reported_ga_days": reported_ga_days,
-                },
-            )
-            if not created:
+            study = Study.objects.filter(hospital=hospital, study_key=prepared.study_key).first()
+            if study is None:
+                # Not get_or_create: its savepoint costs two round trips on every new study. An instance of the
+                # same study stored at the same moment fails this transaction instead, and ingest_upload retries.
+                study = Study.objects.create(
+                    hospital=hospital,
+                    study_key=prepared.study_key,
+                    machine=machine,
+                    patient_key=prepared.patient_key,
+                    exam_date=prepared.exam_date,
+                    reported_ga_days=reported_ga_days,
+                )
+            else:
                 _fill_missing(study, machine=machine, exam_date=prepared.exam_date, reported_ga_days=reported_ga_days)
 
             source_name, pngs = _store_files(written, hospital=hospital, prepared=prepared)
@@ -349,11 +362,17 @@ def _store_files(written: StoredFiles, *, hospital: Hospital, prepared: _Prepare
         )
         pngs.append((name, int(grey.shape[0]), int(grey.shape[1])))
 
+    if prepared.png is not None:
+        name = written.save(
+            instance=Frame(hospital=hospital), field_name="pixels", extension="png", data=prepared.png.data
+        )
+        return "", [(name, prepared.png.height, prepared.png.width)]
     if prepared.dicom is None:
         for grey in prepared.frames:
             save_png(grey)
         return "", pngs
-    with StoredDicomFile(prepared.dicom.dataset, frames=prepared.dicom.size.frames) as dicom:
+    frames = prepared.dicom.size.frames
+    with StoredDicomFile(prepared.dicom.dataset, frames=frames, deflate=prepared.sent_compressed) as dicom:
         for frame in dicom_frames(prepared.dicom):
             dicom.append(frame.native, photometric=frame.photometric)
             save_png(frame.grey)

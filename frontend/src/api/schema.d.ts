@@ -761,6 +761,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dicomweb/studies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store DICOM instances (DICOMweb STOW-RS)
+         * @description multipart/related; type="application/dicom": each part one DICOM file, each ingested as an upload. Answers the PS3.18 Store Instances Response (application/dicom+json): 200 all stored, 202 some, 409 none (400 when no part could be read). The hospital: ?hospital=<id or slug>, else the user's one.
+         */
+        post: operations["dicomweb_store_instances"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dicomweb/studies/{study_instance_uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store DICOM instances (DICOMweb STOW-RS)
+         * @description multipart/related; type="application/dicom": each part one DICOM file, each ingested as an upload. Answers the PS3.18 Store Instances Response (application/dicom+json): 200 all stored, 202 some, 409 none (400 when no part could be read). The hospital: ?hospital=<id or slug>, else the user's one.
+         */
+        post: operations["dicomweb_store_study_instances"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3665,6 +3705,164 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadOutput"];
+                };
+            };
+        };
+    };
+    dicomweb_store_instances: {
+        parameters: {
+            query?: {
+                /** @description Hospital id or slug */
+                hospital?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/related": string;
+            };
+        };
+        responses: {
+            /** @description Store Instances Response (DICOM JSON) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/dicom+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Some instances failed */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/dicom+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "application/dicom+json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No instance stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/dicom+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "application/dicom+json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dicomweb_store_study_instances: {
+        parameters: {
+            query?: {
+                /** @description Hospital id or slug */
+                hospital?: string;
+            };
+            header?: never;
+            path: {
+                study_instance_uid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/related": string;
+            };
+        };
+        responses: {
+            /** @description Store Instances Response (DICOM JSON) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/dicom+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Some instances failed */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/dicom+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "application/dicom+json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No instance stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/dicom+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "application/dicom+json": components["schemas"]["Error"];
                 };
             };
         };

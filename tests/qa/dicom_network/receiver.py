@@ -61,7 +61,8 @@ class Receiver:
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        # Django, pydicom and pynetdicom load in seconds, but much longer on a machine shared by busy neighbours.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"dicom_receiver exited: {self.log.read_text()}")

@@ -166,3 +166,18 @@ def test_an_association_that_goes_quiet_after_it_is_accepted_is_aborted_after_th
 
     assert assoc.is_aborted
     assert receiver.run("echoscu", aet=SENDER).returncode == 0
+
+
+def test_pydicoms_other_ultrasound_examples_are_stored_or_refused_with_the_reason(receiver, hospital):
+    calibrated, uncalibrated = get_testdata_file("examples_palette.dcm"), get_testdata_file("examples_jpeg2k.dcm")
+
+    stored = receiver.run("storescu", "-v", aet=SENDER, files=(calibrated,))
+    refused = receiver.run("storescu", "-xv", "-v", aet=SENDER, files=(uncalibrated,))  # JPEG 2000 lossless
+
+    assert stored.returncode == 0, stored.stderr
+    assert "Received Store Response (Success)" in stored.stdout + stored.stderr
+    # The JPEG 2000 example has neither ultrasound regions nor PixelSpacing: no spacing, no CRL.
+    assert "Received Store Response (Error: DataSetDoesNotMatchSOPClass)" in refused.stdout + refused.stderr
+    assert AuditEvent.objects.get(action=AuditAction.UPLOAD_REFUSED).detail["code"] == "spacing_missing"
+    [frame] = Frame.objects.filter(hospital=hospital)
+    assert frame.spacing_source == "ultrasound_region"

@@ -9,7 +9,7 @@ from qa.services import dicom_network
 from qa.services.dicom_network import calling_ae_set, dicom_store_received
 from tests.factories import HospitalFactory
 from tests.qa.ingest.conftest import storage_snapshot
-from tests.qa.ingest.dicoms import dicom_dataset, ultrasound_region
+from tests.qa.ingest.dicoms import dicom_bytes, dicom_dataset, ultrasound_region
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,7 @@ def calling_ae():
 
 
 def receive(calling_ae, dataset: Dataset):
-    return dicom_store_received(
-        calling_ae=calling_ae, address="10.0.0.7", read_dataset=lambda: dataset, file_meta=dataset.file_meta
-    )
+    return dicom_store_received(calling_ae=calling_ae, address="10.0.0.7", read_file=lambda: dicom_bytes(dataset))
 
 
 def test_a_stored_file_and_its_resend_are_both_a_success(calling_ae):
@@ -59,9 +57,7 @@ def test_a_dataset_that_cannot_be_read_cannot_be_understood(calling_ae):
         raise ValueError("Deferred read: element length exceeds the data")
 
     nothing_stored = storage_snapshot()
-    outcome = dicom_store_received(
-        calling_ae=calling_ae, address="10.0.0.7", read_dataset=unreadable, file_meta=Dataset()
-    )
+    outcome = dicom_store_received(calling_ae=calling_ae, address="10.0.0.7", read_file=unreadable)
 
     assert outcome.status == 0xC000
     assert outcome.comment.startswith("The dataset cannot be read: Deferred read")

@@ -142,11 +142,11 @@ def test_a_sixteen_bit_cine_keeps_one_scale_across_frames_when_decoded_frame_by_
     assert greys == [0, 128, 255]
 
 
-def test_the_stored_dicom_is_deflated_losslessly_and_reads_back_through_ingest(upload, client_for):
+def test_the_stored_copy_of_a_compressed_dicom_is_deflated_losslessly_and_reads_back_through_ingest(upload, client_for):
     ramp = (np.arange(2 * 256 * 256) // 512 % 256).astype(np.uint8).reshape(2, 256, 256)
     ds = dicom_dataset(pixels=ramp, frames=2, regions=[ultrasound_region(box=(0, 0, 255, 255))])
 
-    response = upload(dicom_bytes(ds))
+    response = upload(deflated(ds))
 
     assert response.status_code == 201, response.content
     frame = Frame.objects.get(id=response.json()["frames"][0]["id"])
