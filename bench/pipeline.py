@@ -184,7 +184,5 @@ def run(args: argparse.Namespace, worker_holder: list[subprocess.Popen]) -> None
     )
 
 
-
-
 if __name__ == "__main__":
     main()

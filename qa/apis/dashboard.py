@@ -159,6 +159,9 @@ class DashboardFrameSerializer(serializers.Serializer):
     verdict = QualityLabelField()
     p_good = serializers.FloatField(source="verdict_p_good", allow_null=True, help_text="null: processing failed")
     mask = serializers.IntegerField(source="verdict_mask_id", allow_null=True, help_text="The assessed model mask")
+    reasons = serializers.SerializerMethodField(
+        help_text="Why the verdict is unknown, in short sentences; empty otherwise"
+    )
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     image_url = serializers.SerializerMethodField()
@@ -169,6 +172,13 @@ class DashboardFrameSerializer(serializers.Serializer):
 
     def get_mask_image_url(self, frame) -> str | None:
         return reverse("mask-image", args=[frame.verdict_mask_id]) if frame.verdict_mask_id else None
+
+    def get_reasons(self, frame) -> list[str]:
+        if frame.verdict_reasons:
+            return list(frame.verdict_reasons)
+        if frame.verdict == "unknown" and frame.verdict_mask_id is None:
+            return ["processing failed"]
+        return []
 
 
 class DashboardFrameListApi(GenericAPIView):

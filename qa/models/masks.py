@@ -71,6 +71,12 @@ class Assessment(models.Model):
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="assessments")
     p_good = models.FloatField()
     label = models.CharField(max_length=8, choices=Label.choices)
+    reasons = models.JSONField(
+        default=list, blank=True, help_text="Why the label is unknown: short sentences (empty for good and poor)"
+    )
+    ood_score = models.FloatField(
+        null=True, blank=True, help_text="Distance of the (image, mask) pair from the training data; null: not measured"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
