@@ -22,7 +22,7 @@ from torch import nn
 from workers.ml.fusqa.calibration import apply_temperature
 from workers.ml.fusqa.crop import quality_input
 from workers.ml.fusqa.ood import OodStats, load_ood
-from workers.ml.fusqa.plausibility import mask_check
+from workers.ml.fusqa.plausibility import MaskCheck, mask_check
 from workers.ml.networks import CompactQualityNet, load_checkpoint, make_runner
 from workers.ml.segmentation import WEIGHTS_DIR, as_image_list
 
@@ -82,6 +82,9 @@ class QualityModel:
         self.runner = runner
         self.feature_runner = feature_runner
         self.ood = ood
+        # The plausibility checks (plausibility.py) are on unless a checkpoint says otherwise (the
+        # pipeline tests' tiny stand-in models, whose "fetus" is the whole frame).
+        self.mask_checks = bool(config.get("mask_checks", True))
         # Column ranges of each stage's pooled features in the feature runner's output (logit excluded).
         widths, start, self.feature_blocks = config.get("widths", (16, 32, 64, 128)), 0, []
         for w in widths:
@@ -135,7 +138,10 @@ class QualityModel:
         spacings = spacings_mm if isinstance(spacings_mm, list) else [spacings_mm] * len(frames)
         if len(spacings) != len(frames):
             raise ValueError(f"{len(frames)} frames but {len(spacings)} spacings")
-        checks = [mask_check(im, m, s) for im, m, s in zip(frames, mask_list, spacings, strict=True)]
+        checks = [
+            mask_check(im, m, s) if self.mask_checks or not np.any(m) else MaskCheck([], 1, None, None)
+            for im, m, s in zip(frames, mask_list, spacings, strict=True)
+        ]
         scored = [i for i, m in enumerate(mask_list) if np.any(m)]
         p_good = np.zeros(len(frames))
         distances: list[float | None] = [None] * len(frames)
