@@ -557,6 +557,13 @@ export interface components {
              */
             p_good: number;
             label: components["schemas"]["QualityLabel"];
+            /** @description Why the label is unknown (an implausible mask, or a frame unlike the training data); else empty */
+            reasons: string[];
+            /**
+             * Format: double
+             * @description Distance of the (frame, mask) pair from the training data; above the model's threshold: unknown
+             */
+            ood_score: number | null;
             model_version: components["schemas"]["ModelVersionRef"];
             /** Format: date-time */
             created_at: string;
@@ -641,6 +648,8 @@ export interface components {
             p_good: number | null;
             /** @description The assessed model mask */
             mask: number | null;
+            /** @description Why the verdict is unknown, in short sentences; empty otherwise */
+            readonly reasons: string[];
             width: number;
             height: number;
             readonly image_url: string;
@@ -746,6 +755,8 @@ export interface components {
              */
             p_good: number | null;
             label: components["schemas"]["QualityLabel"] | null;
+            /** @description Why the latest assessment is unknown, in short sentences; empty for good and poor, null if none */
+            reasons: string[] | null;
             readonly image_url: string;
             study: number;
             hospital: components["schemas"]["HospitalRef"];
@@ -781,6 +792,8 @@ export interface components {
              */
             p_good: number | null;
             label: components["schemas"]["QualityLabel"] | null;
+            /** @description Why the latest assessment is unknown, in short sentences; empty for good and poor, null if none */
+            reasons: string[] | null;
             readonly image_url: string;
         };
         GaBin: {
