@@ -62,6 +62,7 @@ export const frameAnswer: DashboardFrame = {
   verdict: "poor",
   p_good: 0.0012,
   mask: 16,
+  reasons: [],
   width: 64,
   height: 48,
   image_url: "/api/frames/41/image/",
