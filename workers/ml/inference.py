@@ -67,10 +67,11 @@ class FramePipeline:
         lap("segment")
         masks = [logits_to_mask(lg, box, keep_largest=False) for lg, box in zip(logits, boxes, strict=True)]
         lap("postprocess")
-        answers = self.assessor.assess(images, masks, spacings, threshold=self.threshold) if images else []
-        lap("assess")
         measured = [self._measure(m, s) for m, s in zip(masks, spacings, strict=True)]
         lap("measure")
+        crls = [c for c, _ in measured]  # the plausibility checks read the CRL too: measured once
+        answers = self.assessor.assess(images, masks, spacings, threshold=self.threshold, crls=crls) if images else []
+        lap("assess")
         latency["total"] = sum(latency.values())
         return [
             FrameResult(

@@ -67,13 +67,19 @@ def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
     h, w = image.shape
     side = max(h, w)
     top, left = (side - h) // 2, (side - w) // 2
-    x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
-    _, mean, std = standardise(x)
-    square = torch.zeros((side, side), dtype=torch.float32)
-    square[top : top + h, left : left + w] = x
-    square = (square - mean) / std
-    resized = F.interpolate(square[None, None], size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-    return resized[0, 0].numpy(), Letterbox(h, w, side, top, left)
+    image = np.asarray(image)
+    # The frame's mean and (unbiased) SD in grey levels; standardised AFTER the resize: the resize's
+    # weights sum to 1, so resize((x - m) / s) = (resize(x) - m) / s, and the small image is cheap.
+    mean = float(image.mean()) / 255.0
+    std = max(float(image.std(ddof=1)) / 255.0 if image.size > 1 else 0.0, 1e-3)
+    square = np.zeros((side, side), dtype=np.float32)
+    square[top : top + h, left : left + w] = image
+    square *= np.float32(1 / 255.0)
+    resized = F.interpolate(
+        torch.from_numpy(square)[None, None], size=(size, size), mode="bilinear", align_corners=False, antialias=True
+    )[0, 0].numpy()
+    out = (resized - np.float32(mean)) / np.float32(std)
+    return out, Letterbox(h, w, side, top, left)
 
 
 def fill_and_keep_largest(mask: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from workers.ml.crl import crl_from_mask
+from workers.ml.crl import CrlMeasurement, crl_from_mask
 
 _EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 
@@ -44,8 +44,9 @@ class MaskCheck:
     area_per_crl2: float | None
 
 
-def mask_check(image: np.ndarray, mask: np.ndarray, spacing_mm=None) -> MaskCheck:
-    """The reasons (short sentences) why `mask` is not a plausible whole fetus in a CRL view of `image`."""
+def mask_check(image: np.ndarray, mask: np.ndarray, spacing_mm=None, *, crl: CrlMeasurement | None = None) -> MaskCheck:
+    """The reasons (short sentences) why `mask` is not a plausible whole fetus in a CRL view of `image`.
+    `crl`: the mask's CRL if the caller measured it already (the pipeline does), so it is not measured twice."""
     mask = np.asarray(mask) > 0
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
@@ -54,7 +55,10 @@ def mask_check(image: np.ndarray, mask: np.ndarray, spacing_mm=None) -> MaskChec
     box = mask[r0:r1, c0:c1]
     reasons: list[str] = []
 
-    labels, pieces = ndimage.label(box, structure=_EIGHT_CONNECTED)
+    if crl is not None and crl.component_area_px == int(box.sum()):
+        pieces = 1  # the measured (largest) component is the whole mask: nothing to label
+    else:
+        labels, pieces = ndimage.label(box, structure=_EIGHT_CONNECTED)
     if pieces > 1:
         sizes = np.bincount(labels.ravel())[1:]
         others = (sizes.sum() - sizes.max()) / sizes.sum()
@@ -73,7 +77,7 @@ def mask_check(image: np.ndarray, mask: np.ndarray, spacing_mm=None) -> MaskChec
 
     crl_mm = ratio = None
     if spacing_mm is not None:
-        crl = crl_from_mask(mask, spacing_mm)
+        crl = crl or crl_from_mask(mask, spacing_mm)
         crl_mm = crl.crl_mm
         row_mm, col_mm = np.broadcast_to(np.asarray(spacing_mm, dtype=float), (2,))
         area_mm2 = float(box.sum()) * row_mm * col_mm
