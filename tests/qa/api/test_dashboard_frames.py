@@ -62,6 +62,7 @@ def test_a_poor_week_of_one_machine_drills_down_to_its_poor_frames_with_their_ma
         "verdict": "poor",
         "p_good": 0.1,
         "mask": mask.id,
+        "reasons": [],
         "width": 64,
         "height": 48,
         "image_url": f"/api/frames/{frame.id}/image/",
