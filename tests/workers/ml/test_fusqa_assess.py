@@ -137,6 +137,13 @@ def test_gaussians_fitted_on_features_put_a_shifted_cloud_far_and_survive_json()
     assert np.median(near) < 1.2 < np.median(far)
 
 
+def test_the_shipped_weights_have_ood_statistics_made_for_them():
+    assert load_ood(fusqa.DEFAULT_WEIGHTS, {}) is not None, (
+        "workers/weights/fusqa.ood.json is missing or was made for other weights: after retraining fusqa.pt run "
+        "`.venv/bin/python -m workers.ml.fusqa.refit_ood` and commit fusqa.ood.json and fusqa_ood_report.json"
+    )
+
+
 def test_statistics_fitted_for_other_weights_are_ignored(tmp_path):
     weights = tmp_path / "fusqa.pt"
     weights.write_bytes(b"new weights")
