@@ -20,14 +20,42 @@ class HospitalAdmin(admin.ModelAdmin):
 
 admin.site.register(models.Membership)
 admin.site.register(models.Machine)
-admin.site.register(models.ModelVersion)
-admin.site.register(models.TrainingRun)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only services write: no add, change or delete form."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.ModelVersion)
+class ModelVersionAdmin(ReadOnlyAdmin):
+    """Activation goes through the gate (POST /api/model-versions/{id}/activate/, docs/retraining.md)."""
+
+    list_display = ("kind", "version", "status", "parent", "training_run", "created_at", "activated_at")
+    list_filter = ("kind", "status")
+
+
+@admin.register(models.TrainingRun)
+class TrainingRunAdmin(ReadOnlyAdmin):
+    """Runs are started, watched and cancelled through the API (docs/retraining.md); a status typed here
+    would describe a run that nothing executes."""
+
+    list_display = ("id", "kind", "status", "progress", "epoch", "training_set", "attempts", "created_at")
+    list_filter = ("kind", "status")
 
 
 @admin.register(models.Study)
 class StudyAdmin(admin.ModelAdmin):
-    list_display = ("id", "hospital", "machine", "exam_date", "reported_ga_days")
-    list_filter = ("hospital",)
+    list_display = ("id", "hospital", "machine", "exam_date", "reported_ga_days", "known_answer")
+    list_filter = ("hospital", "known_answer")
 
 
 @admin.register(models.Frame)
@@ -42,6 +70,15 @@ class MaskAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # masks are never overwritten
+
+
+@admin.register(models.KnownAnswer)
+class KnownAnswerAdmin(admin.ModelAdmin):
+    """Deactivate an item here (active: off) to stop mixing it into leases; its scored reviews stay."""
+
+    list_display = ("id", "source", "expected_verdict", "mask", "active", "created_at")
+    list_filter = ("source", "expected_verdict", "active")
+    fields = ("active",)
 
 
 @admin.register(models.AuditEvent)
@@ -77,3 +114,20 @@ class CallingAEAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # What it sends is uploaded by its own account (qa.services.dicom_network).
         calling_ae_account_ensure(calling_ae=obj)
+
+
+# Where a hospital's results go back to (qa.services.pacs_forward).
+@admin.register(models.PacsDestination)
+class PacsDestinationAdmin(admin.ModelAdmin):
+    list_display = ("hospital", "ae_title", "host", "port", "enabled")
+    list_filter = ("enabled",)
+
+
+@admin.register(models.DicomSend)
+class DicomSendAdmin(admin.ModelAdmin):
+    list_display = ("id", "frame", "mask", "destination", "status", "attempts", "sent_at")
+    list_filter = ("status", "destination")
+    readonly_fields = ("destination", "frame", "mask", "status", "attempts", "reason", "instances", "sent_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

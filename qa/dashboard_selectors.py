@@ -268,7 +268,9 @@ def dashboard_frame_list(
             raise Http404(f"No hospital with id {hospital_id}.")
         hospitals = hospitals.filter(pk=hospital_id)
     frames = with_verdict(
-        Frame.objects.filter(hospital__in=hospitals).select_related("hospital", "study", "study__machine")
+        Frame.objects.filter(hospital__in=hospitals, study__known_answer=False).select_related(
+            "hospital", "study", "study__machine"
+        )
     ).filter(_counted_between(start, end), verdict__isnull=False)
     if machine_id is not None:
         if not Machine.objects.filter(pk=machine_id, hospital__in=hospitals).exists():

@@ -8,10 +8,17 @@ class FusqaError(Exception):
     code = "invalid"
 
     def __init__(
-        self, message: str, *, code: str | None = None, status_code: int | None = None, field: str | None = None
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        field: str | None = None,
+        details: dict | None = None,
     ):
         super().__init__(message)
         self.message = message
+        self.details = details
         if code is not None:
             self.code = code
         if status_code is not None:

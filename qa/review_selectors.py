@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, JSONField, OuterRef, Subquery
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -73,10 +73,14 @@ def review_hospitals(*, user: User, hospital_id: int | None = None):
     return hospitals
 
 
-def review_queue(*, user: User, filters: QueueFilters, limit: int | None = None) -> list[QueueItem]:
+def review_queue(
+    *, user: User, filters: QueueFilters, limit: int | None = None, known_answers: bool = False
+) -> list[QueueItem]:
     """Waiting items, highest learning value first (ties: oldest frame first). An item is a frame's latest
     model mask; it waits while it has fewer reads (reviews, or live leases) than it needs and `user` has
-    not read it already."""
+    not read it already. Known-answer items (qa.models.KnownAnswer) are never listed here; with
+    `known_answers=True` only the active ones are, each waiting for every expert who has not read it yet,
+    scored and explained exactly like an ordinary item so that nothing about a lease gives them away."""
     now = timezone.now()
     share = settings.FUSQA_REVIEW_DOUBLE_READ_SHARE
     latest_assessment = Assessment.objects.filter(mask=OuterRef("pk")).order_by("-created_at", "-id")
@@ -84,7 +88,11 @@ def review_queue(*, user: User, filters: QueueFilters, limit: int | None = None)
     newer_model_mask = Mask.objects.filter(
         frame=OuterRef("frame"), kind=MaskKind.MODEL, version__gt=OuterRef("version")
     )
-    mine = ReviewLease.objects.filter(mask=OuterRef("pk"), expert=user, state__in=[LeaseState.LIVE, LeaseState.DONE])
+    # An item the user skipped (released) stays out of their own queue until the lease would have expired,
+    # so a skip moves them on; for everyone else it is back at once.
+    mine = ReviewLease.objects.filter(mask=OuterRef("pk"), expert=user).filter(
+        Q(state__in=[LeaseState.LIVE, LeaseState.DONE]) | Q(state=LeaseState.RELEASED, expires_at__gt=now)
+    )
     reviewed_by_me = Review.objects.filter(mask=OuterRef("pk"), expert=user)
     masks = (
         Mask.objects.filter(
@@ -93,22 +101,24 @@ def review_queue(*, user: User, filters: QueueFilters, limit: int | None = None)
         .exclude(Exists(newer_model_mask))
         .exclude(Exists(mine))
         .exclude(Exists(reviewed_by_me))
-        .annotate(
-            p_good=Subquery(latest_assessment.values("p_good")[:1]),
-            assessment_label=Subquery(latest_assessment.values("label")[:1]),
-            assessment_reasons=Subquery(latest_assessment.values("reasons")[:1], output_field=JSONField()),
-            crl_ga_days=Subquery(measurement.values("ga_days")[:1]),
-            reported_ga_days=F("frame__study__reported_ga_days"),
-            machine_id=F("frame__study__machine_id"),
-            hospital_id=F("frame__hospital_id"),
-            counted_on=Coalesce(F("frame__study__exam_date"), TruncDate("frame__created_at")),
-            reviews_done=_count(Review.objects.filter(mask=OuterRef("pk"))),
-            leases_live=_count(
-                ReviewLease.objects.filter(mask=OuterRef("pk"), state=LeaseState.LIVE, expires_at__gt=now)
-            ),
-        )
-        .filter(assessment_label__isnull=False)
     )
+    if known_answers:
+        masks = masks.filter(known_answer__active=True)
+    else:
+        # A phantom study's frames are never ordinary items, whatever model mask they get later.
+        masks = masks.filter(known_answer__isnull=True, frame__study__known_answer=False)
+    masks = masks.annotate(
+        p_good=Subquery(latest_assessment.values("p_good")[:1]),
+        assessment_label=Subquery(latest_assessment.values("label")[:1]),
+        assessment_reasons=Subquery(latest_assessment.values("reasons")[:1], output_field=JSONField()),
+        crl_ga_days=Subquery(measurement.values("ga_days")[:1]),
+        reported_ga_days=F("frame__study__reported_ga_days"),
+        machine_id=F("frame__study__machine_id"),
+        hospital_id=F("frame__hospital_id"),
+        counted_on=Coalesce(F("frame__study__exam_date"), TruncDate("frame__created_at")),
+        reviews_done=_count(Review.objects.filter(mask=OuterRef("pk"))),
+        leases_live=_count(ReviewLease.objects.filter(mask=OuterRef("pk"), state=LeaseState.LIVE, expires_at__gt=now)),
+    ).filter(assessment_label__isnull=False)
     if filters.machine_id is not None:
         masks = masks.filter(frame__study__machine_id=filters.machine_id)
     if filters.date_from is not None:
@@ -142,7 +152,7 @@ def review_queue(*, user: User, filters: QueueFilters, limit: int | None = None)
     for row in rows:
         reads_needed = 2 if needs_double_read(row["frame_id"], share) else 1
         reads_taken = row["reviews_done"] + row["leases_live"]
-        if reads_taken >= reads_needed:
+        if reads_taken >= reads_needed and not known_answers:
             continue
         value = learning_value(
             p_good=row["p_good"],

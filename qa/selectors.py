@@ -22,6 +22,7 @@ from qa.models import (
     ModelVersion,
     ProcessingJob,
     Review,
+    Role,
     Study,
     TrainingRun,
     User,
@@ -87,12 +88,16 @@ def study_list(
     status: str | None = None,
     p_min: float | None = None,
     p_max: float | None = None,
+    known_answers: bool = False,
 ) -> QuerySet[Study]:
     """Studies, latest exam date first (studies without one last, newest upload first), each with its frames'
     quality and processing status (qa.frame_quality.with_study_quality). `quality` and `status` filter on those
     summaries; p_min/p_max (inclusive) on the study's lowest p(good), so a range finds studies with a frame in
-    it at the bottom."""
+    it at the bottom. Phantom known-answer studies are left out of the list (`known_answers=True` keeps them,
+    for one study opened by id: an expert's workspace must show such an item like any other)."""
     studies = scope_to_user(Study.objects.select_related("hospital", "machine"), user)
+    if not known_answers:
+        studies = studies.filter(known_answer=False)
     if hospital_id is not None:
         studies = studies.filter(hospital_id=hospital_id)
     if machine_id is not None:
@@ -130,7 +135,7 @@ def study_quality_attach(studies: list[Study]) -> list[Study]:
 
 def study_get(*, user: User, study_id: int) -> Study:
     frames = _with_status(Frame.objects.order_by("frame_number", "id"))
-    studies = study_list(user=user).prefetch_related(Prefetch("frames", queryset=frames))
+    studies = study_list(user=user, known_answers=True).prefetch_related(Prefetch("frames", queryset=frames))
     return study_quality_attach([_get_or_404(studies, pk=study_id, what="study")])[0]
 
 
@@ -173,6 +178,12 @@ def mask_get(*, user: User, mask_id: int) -> Mask:
     return _get_or_404(masks, pk=mask_id, what="mask")
 
 
+def mask_dicom_get(*, user: User, mask_id: int) -> Mask:
+    """A mask with its frame and model version, for building its DICOM SEG."""
+    masks = scope_to_user(Mask.objects.select_related("frame", "model_version"), user, hospital_path="frame__hospital")
+    return _get_or_404(masks, pk=mask_id, what="mask")
+
+
 def mask_image_get(*, user: User, mask_id: int) -> Mask:
     masks = scope_to_user(Mask.objects.all(), user, hospital_path="frame__hospital")
     return _get_or_404(masks, pk=mask_id, what="mask")
@@ -188,6 +199,9 @@ def review_list(
     reviews = scope_to_user(
         Review.objects.select_related("mask__frame", "expert"), user, hospital_path="mask__frame__hospital"
     )
+    if user.role == Role.QA_MANAGER:
+        # Reviews of phantom known-answer items are the experts' test, not the hospital's data.
+        reviews = reviews.filter(mask__frame__study__known_answer=False)
     if hospital_id is not None:
         reviews = reviews.filter(mask__frame__hospital_id=hospital_id)
     if frame_id is not None:
@@ -202,12 +216,16 @@ def review_list(
 
 def model_version_list(*, kind: str | None = None, status: str | None = None) -> QuerySet[ModelVersion]:
     """Model versions hold no patient data: every logged-in user may read them."""
-    versions = ModelVersion.objects.all()
+    versions = ModelVersion.objects.select_related("parent")
     if kind is not None:
         versions = versions.filter(kind=kind)
     if status is not None:
         versions = versions.filter(status=status)
     return versions.order_by("kind", "-created_at", "-id")
+
+
+def model_version_get(*, model_version_id: int) -> ModelVersion:
+    return _get_or_404(model_version_list(), pk=model_version_id, what="model version")
 
 
 def training_run_list(*, kind: str | None = None, status: str | None = None) -> QuerySet[TrainingRun]:

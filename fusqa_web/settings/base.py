@@ -135,7 +135,16 @@ FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.5)
 # Review queue: how long a leased item stays with its expert, and the share of items read by two experts.
 FUSQA_REVIEW_LEASE_SECONDS = env_int("FUSQA_REVIEW_LEASE_SECONDS", 600)
 FUSQA_REVIEW_DOUBLE_READ_SHARE = env_float("FUSQA_REVIEW_DOUBLE_READ_SHARE", 0.1)
+# Share of leases that are known-answer items (qa.models.KnownAnswer), to measure each expert's accuracy.
+FUSQA_KNOWN_ANSWER_RATE = env_float("FUSQA_KNOWN_ANSWER_RATE", 0.05)
 FUSQA_WEIGHTS_DIR = Path(env_str("FUSQA_WEIGHTS_DIR", str(BASE_DIR / "workers" / "weights")))
+# Retraining (docs/retraining.md): checkpoints of runs (shared by web and workers), the gate's margins.
+FUSQA_TRAINING_DIR = Path(env_str("FUSQA_TRAINING_DIR", str(VAR_DIR / "training")))
+FUSQA_TRAINING_TIME_LIMIT = env_int("FUSQA_TRAINING_TIME_LIMIT", 6 * 3600)
+FUSQA_GATE_MARGIN = env_float("FUSQA_GATE_MARGIN", 0.02)
+FUSQA_GATE_GA_MARGIN_DAYS = env_float("FUSQA_GATE_GA_MARGIN_DAYS", 0.5)
+# Recorded as a candidate's code version where git cannot tell (an image built without .git).
+FUSQA_CODE_VERSION = env_str("FUSQA_CODE_VERSION", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -223,12 +232,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 FUSQA_GPU_QUEUE = env_str("FUSQA_GPU_QUEUE", "gpu")
 FUSQA_DEFAULT_QUEUE = env_str("FUSQA_DEFAULT_QUEUE", "default")
+# Training runs go to the gpu queue; a deployment may give them a queue (and a worker) of their own, so frames
+# keep flowing while a run trains.
+FUSQA_TRAINING_QUEUE = env_str("FUSQA_TRAINING_QUEUE", FUSQA_GPU_QUEUE)
 CELERY_TASK_ROUTES = {
     "workers.tasks.processing.*": {"queue": FUSQA_GPU_QUEUE},
-    "workers.tasks.training.*": {"queue": FUSQA_GPU_QUEUE},
+    "workers.tasks.training.*": {"queue": FUSQA_TRAINING_QUEUE},
     "workers.tasks.maintenance.*": {"queue": FUSQA_DEFAULT_QUEUE},
     "workers.tasks.dashboard.*": {"queue": FUSQA_DEFAULT_QUEUE},
+    "workers.tasks.pacs_forward.*": {"queue": FUSQA_DEFAULT_QUEUE},
 }
+# Results back to a hospital's PACS (qa.services.pacs_forward): our calling AE title, how long to wait for
+# the PACS, and how often an unreachable one is tried again (backing off up to FUSQA_PACS_RETRY_MAX_SECONDS).
+FUSQA_DICOM_AE_TITLE = env_str("FUSQA_DICOM_AE_TITLE", "FUSQA")
+FUSQA_PACS_TIMEOUT_SECONDS = env_int("FUSQA_PACS_TIMEOUT_SECONDS", 30)
+FUSQA_PACS_SEND_RETRIES = env_int("FUSQA_PACS_SEND_RETRIES", 8)
+FUSQA_PACS_RETRY_MAX_SECONDS = env_int("FUSQA_PACS_RETRY_MAX_SECONDS", 600)
 
 LOGGING = {
     "version": 1,
@@ -236,6 +255,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # highdicom narrates every module it copies into a SEG or SR at INFO.
+    "loggers": {"highdicom": {"level": "WARNING"}},
 }
 
 # Processing: how many waiting frames one forward pass takes, and the tasks' time limits.
@@ -252,6 +273,12 @@ FUSQA_SWEEP_EVERY_SECONDS = env_int("FUSQA_SWEEP_EVERY_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-jobs": {
         "task": "workers.tasks.maintenance.requeue_stuck_jobs",
+        "schedule": float(FUSQA_SWEEP_EVERY_SECONDS),
+        "options": {"expires": float(FUSQA_SWEEP_EVERY_SECONDS)},
+    },
+    # Training runs whose worker died go back to pending and are queued again (they resume).
+    "requeue-stuck-training-runs": {
+        "task": "workers.tasks.maintenance.requeue_stuck_training_runs",
         "schedule": float(FUSQA_SWEEP_EVERY_SECONDS),
         "options": {"expires": float(FUSQA_SWEEP_EVERY_SECONDS)},
     },

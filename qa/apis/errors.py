@@ -14,6 +14,8 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "message": exc.message}
         if exc.field:
             body["field"] = exc.field
+        if getattr(exc, "details", None):
+            body["details"] = exc.details
         if getattr(exc, "differences", None):
             body["differences"] = exc.differences
         return Response({"error": body}, status=exc.status_code)

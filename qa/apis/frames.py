@@ -1,7 +1,7 @@
 """A frame with its masks, latest assessment and measurement; and the frame's stored PNG."""
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from qa import selectors
 from qa.apis.serializers import ErrorSerializer, FrameDetailSerializer
+from qa.services.thumbnails import THUMBNAIL_MAX_SIDE, thumbnail_png
 
 PNG_RESPONSES = {
     (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The stored PNG"),
@@ -52,3 +53,16 @@ class FrameImageApi(StoredImageApi):
     def get(self, request, frame_id: int):
         frame = selectors.frame_image_get(user=request.user, frame_id=frame_id)
         return stored_png_response(frame.pixels, filename=f"frame-{frame.id}.png")
+
+
+class FrameThumbnailApi(StoredImageApi):
+    @extend_schema(
+        responses=PNG_RESPONSES,
+        summary=f"The frame scaled down to at most {THUMBNAIL_MAX_SIDE} px on its longer side, as PNG",
+        description=IMAGE_DESCRIPTION,
+    )
+    def get(self, request, frame_id: int):
+        frame = selectors.frame_image_get(user=request.user, frame_id=frame_id)
+        response = HttpResponse(thumbnail_png(frame.pixels), content_type="image/png")
+        response["Cache-Control"] = "private, no-store"
+        return response

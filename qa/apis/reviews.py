@@ -11,7 +11,7 @@ from qa.apis.masks import ReviewListApi
 from qa.apis.serializers import ErrorSerializer, ReviewSerializer, VerdictField
 from qa.errors import InvalidInput, PayloadTooLarge
 from qa.review_selectors import QueueFilters, review_queue
-from qa.services.reviews import review_lease_next, review_submit
+from qa.services.reviews import review_lease_next, review_lease_release, review_submit
 
 # A mask PNG of even a large frame is a few hundred kB; anything far bigger is not a mask.
 MAX_MASK_BYTES = 8 * 1024 * 1024
@@ -123,6 +123,24 @@ class ReviewLeaseApi(APIView):
         if lease is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(LeaseOutputSerializer(lease).data, status=status.HTTP_201_CREATED)
+
+
+class LeaseReleasedSerializer(serializers.Serializer):
+    lease_id = serializers.IntegerField(source="id")
+    frame = serializers.IntegerField(source="frame_id")
+    mask = serializers.IntegerField(source="mask_id")
+    state = serializers.CharField(help_text='"released"')
+
+
+class ReviewLeaseReleaseApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: LeaseReleasedSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+        summary="Give a leased item back unreviewed (skip): it returns to the queue for the other experts",
+    )
+    def post(self, request, lease_id: int):
+        lease = review_lease_release(expert=request.user, lease_id=lease_id, source=client_address(request))
+        return Response(LeaseReleasedSerializer(lease).data)
 
 
 class ReviewInputSerializer(serializers.Serializer):

@@ -307,22 +307,68 @@ class ModelVersionSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     metrics = serializers.DictField(child=serializers.JSONField())
     training_run = serializers.IntegerField(source="training_run_id", allow_null=True)
+    training_set = serializers.IntegerField(source="training_set_id", allow_null=True)
+    parent = ModelVersionRefSerializer(allow_null=True, help_text="The version it was fine-tuned from")
+    parameters = serializers.DictField(child=serializers.JSONField(), help_text="Of the run that trained it")
+    code_version = serializers.CharField(help_text="git commit of the training code")
+    has_evaluation = serializers.SerializerMethodField(help_text="GET …/evaluation/ has the gate's table")
     created_at = serializers.DateTimeField()
     activated_at = serializers.DateTimeField(allow_null=True)
 
+    def get_has_evaluation(self, model_version) -> bool:
+        return bool(model_version.evaluation)
+
+
+class TrainingRunEpochSerializer(serializers.Serializer):
+    epoch = serializers.IntegerField()
+    loss = serializers.FloatField()
+    validation_metric = serializers.FloatField(allow_null=True)
+
+
+VALIDATION_METRIC_NAMES = {ModelKind.FUSQA: "auc", ModelKind.SEGMENTATION: "dice"}
+LOG_TAIL_LINES = 40
+
 
 class TrainingRunSerializer(serializers.Serializer):
+    """docs/retraining.md, "Watch a run"."""
+
     id = serializers.IntegerField()
     kind = ModelKindField()
     status = RunStatusField()
     progress = serializers.FloatField(help_text="0 to 1")
+    epoch = serializers.IntegerField(allow_null=True, help_text="The epoch under way (or the last one)")
+    epochs = serializers.SerializerMethodField(help_text="Epochs the run will train")
+    loss = serializers.FloatField(allow_null=True, help_text="Training loss of the latest batch or epoch")
+    validation_metric = serializers.FloatField(allow_null=True)
+    validation_metric_name = serializers.SerializerMethodField(help_text="auc (fusqa) or dice (segmentation)")
+    eta_seconds = serializers.FloatField(allow_null=True)
+    history = TrainingRunEpochSerializer(many=True, help_text="One entry per finished epoch: the loss curve")
+    log_tail = serializers.SerializerMethodField(help_text=f"The last {LOG_TAIL_LINES} lines of the log")
+    error = serializers.CharField(help_text="The failure reason of a failed run")
+    training_set = serializers.IntegerField(source="training_set_id", allow_null=True)
     parameters = serializers.DictField(child=serializers.JSONField())
-    error = serializers.CharField()
+    attempts = serializers.IntegerField(help_text="Workers that took it up (more than 1: it resumed)")
+    heartbeat_at = serializers.DateTimeField(allow_null=True)
     created_by = UserRefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
+    candidate = serializers.SerializerMethodField(help_text="The candidate the run produced (done runs)")
     model_versions = ModelVersionRefSerializer(many=True, help_text="Versions this run produced")
+
+    def get_epochs(self, run) -> int | None:
+        return (run.parameters or {}).get("epochs")
+
+    def get_validation_metric_name(self, run) -> str:
+        return VALIDATION_METRIC_NAMES.get(run.kind, "")
+
+    def get_log_tail(self, run) -> str:
+        return "\n".join(run.log.splitlines()[-LOG_TAIL_LINES:])
+
+    @extend_schema_field(ModelVersionRefSerializer(allow_null=True))
+    def get_candidate(self, run) -> dict | None:
+        versions = list(run.model_versions.all())
+        return ModelVersionRefSerializer(versions[-1]).data if versions else None
 
 
 class TrainingRunDetailSerializer(TrainingRunSerializer):

@@ -1,6 +1,22 @@
 from django.urls import path, re_path
 
-from qa.apis import audit, auth, dashboard, demo, errors, frames, hospitals, masks, models, reviews, studies, uploads
+from qa.apis import (
+    audit,
+    auth,
+    dashboard,
+    demo,
+    dicom_results,
+    errors,
+    experts,
+    frames,
+    hospitals,
+    masks,
+    models,
+    reviews,
+    studies,
+    training_sets,
+    uploads,
+)
 
 urlpatterns: list = [
     path("auth/csrf/", auth.CsrfApi.as_view(), name="auth-csrf"),
@@ -17,15 +33,46 @@ urlpatterns: list = [
     path("studies/<int:study_id>/", studies.StudyDetailApi.as_view(), name="study-detail"),
     path("frames/<int:frame_id>/", frames.FrameDetailApi.as_view(), name="frame-detail"),
     path("frames/<int:frame_id>/image/", frames.FrameImageApi.as_view(), name="frame-image"),
+    path("frames/<int:frame_id>/sr/", dicom_results.FrameSrApi.as_view(), name="frame-sr"),
+    path("frames/<int:frame_id>/thumbnail/", frames.FrameThumbnailApi.as_view(), name="frame-thumbnail"),
     path("masks/<int:mask_id>/", masks.MaskDetailApi.as_view(), name="mask-detail"),
     path("masks/<int:mask_id>/image/", masks.MaskImageApi.as_view(), name="mask-image"),
+    path("masks/<int:mask_id>/seg/", dicom_results.MaskSegApi.as_view(), name="mask-seg"),
     path("reviews/", reviews.ReviewListCreateApi.as_view(), name="review-list"),
     path("review-queue/", reviews.ReviewQueueApi.as_view(), name="review-queue"),
     path("review-queue/lease/", reviews.ReviewLeaseApi.as_view(), name="review-queue-lease"),
+    path(
+        "review-queue/leases/<int:lease_id>/release/",
+        reviews.ReviewLeaseReleaseApi.as_view(),
+        name="review-queue-lease-release",
+    ),
     path("uploads/", uploads.UploadCreateApi.as_view(), name="upload-create"),
     path("model-versions/", models.ModelVersionListApi.as_view(), name="model-version-list"),
     path("training-runs/", models.TrainingRunListApi.as_view(), name="training-run-list"),
     path("training-runs/<int:training_run_id>/", models.TrainingRunDetailApi.as_view(), name="training-run-detail"),
+    path(
+        "training-runs/<int:training_run_id>/cancel/", models.TrainingRunCancelApi.as_view(), name="training-run-cancel"
+    ),
+    path(
+        "model-versions/<int:model_version_id>/evaluation/",
+        models.ModelVersionEvaluationApi.as_view(),
+        name="model-version-evaluation",
+    ),
+    path(
+        "model-versions/<int:model_version_id>/activate/",
+        models.ModelVersionActivateApi.as_view(),
+        name="model-version-activate",
+    ),
+    path("training-sets/", training_sets.TrainingSetListApi.as_view(), name="training-set-list"),
+    path(
+        "training-sets/<int:training_set_id>/", training_sets.TrainingSetDetailApi.as_view(), name="training-set-detail"
+    ),
+    path(
+        "training-sets/<int:training_set_id>/download/",
+        training_sets.TrainingSetDownloadApi.as_view(),
+        name="training-set-download",
+    ),
+    path("experts/stats/", experts.ExpertStatsApi.as_view(), name="expert-stats"),
     path("audit-events/", audit.AuditEventListApi.as_view(), name="audit-event-list"),
     path("audit-events/export.csv", audit.AuditEventExportApi.as_view(), name="audit-event-export"),
     path("dashboard/", dashboard.DashboardApi.as_view(), name="dashboard"),

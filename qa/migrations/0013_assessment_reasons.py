@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0008_training_sets'),
+        ('qa', '0012_training_runs'),
     ]
 
     operations = [

@@ -7,8 +7,10 @@ from qa.models.dashboard import DailyQuality, DriftSettings
 from qa.models.dicom_network import CallingAE
 from qa.models.hospitals import Hospital, Machine
 from qa.models.jobs import JobStatus, ProcessingJob
+from qa.models.known_answers import KnownAnswer, KnownAnswerSource
 from qa.models.masks import Assessment, Mask, MaskKind, Measurement, Review, TrainingLabel, Verdict
 from qa.models.modelling import ModelKind, ModelStatus, ModelVersion, RunStatus, TrainingRun, TrainingSet
+from qa.models.pacs import DicomSend, DicomSendStatus, PacsDestination
 from qa.models.review_queue import LeaseState, ReviewLease
 from qa.models.studies import Frame, FrameSource, Study
 from qa.models.workers import WorkerHeartbeat
@@ -20,6 +22,8 @@ __all__ = [
     "AuditLogIsAppendOnly",
     "CallingAE",
     "DailyQuality",
+    "DicomSend",
+    "DicomSendStatus",
     "DriftAlert",
     "DriftRule",
     "DriftSettings",
@@ -27,6 +31,8 @@ __all__ = [
     "FrameSource",
     "Hospital",
     "JobStatus",
+    "KnownAnswer",
+    "KnownAnswerSource",
     "LeaseState",
     "Machine",
     "Mask",
@@ -36,6 +42,7 @@ __all__ = [
     "ModelKind",
     "ModelStatus",
     "ModelVersion",
+    "PacsDestination",
     "ProcessingJob",
     "Review",
     "ReviewLease",

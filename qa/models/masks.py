@@ -158,6 +158,8 @@ class Review(models.Model):
     label_ga_error_days = models.FloatField(
         null=True, blank=True, help_text="Signed GA error (days) of the reviewed mask against the correction"
     )
+    # A read of a known-answer item: whether the verdict was the expected one (null for ordinary items).
+    known_answer_correct = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -77,6 +77,12 @@ class TrainingRun(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__gte=0, progress__lte=1), name="run_progress_0_1"),
             models.CheckConstraint(condition=models.Q(status__in=RunStatus.values), name="run_status_valid"),
+            # One run of a kind at a time: two admins starting at once get one run and a 409.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="one_training_run_going_per_kind",
+            ),
         ]
 
     def __str__(self) -> str:

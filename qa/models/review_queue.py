@@ -9,6 +9,7 @@ class LeaseState(models.TextChoices):
     LIVE = "live", "Held by an expert"
     DONE = "done", "Reviewed"
     EXPIRED = "expired", "Expired before a review"
+    RELEASED = "released", "Released by its expert (skipped)"
 
 
 class ReviewLease(models.Model):
@@ -26,13 +27,15 @@ class ReviewLease(models.Model):
     leased_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     state = models.CharField(max_length=8, choices=LeaseState.choices, default=LeaseState.LIVE)
+    # A read of a known-answer item (qa.models.KnownAnswer): any number of experts read it, once each.
+    known_answer = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-leased_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["mask", "slot"],
-                condition=models.Q(state__in=["live", "done"]),
+                condition=models.Q(state__in=["live", "done"], known_answer=False),
                 name="review_lease_one_holder_per_slot",
             ),
             models.UniqueConstraint(

@@ -13,6 +13,9 @@ class Study(models.Model):
     study_key = models.CharField(max_length=64)
     exam_date = models.DateField(null=True, blank=True)
     reported_ga_days = models.FloatField(null=True, blank=True)
+    # A phantom made for known-answer review items (qa.models.KnownAnswer): never counted on dashboards,
+    # listed with the hospital's studies, watched for drift or frozen into a training set.
+    known_answer = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,6 +8,9 @@ Action names (qa.models.AuditAction) and who writes them:
   the name that was tried, so an admin filtering by a name sees the attempts on it.
 - upload.stored / upload.duplicate / upload.refused: qa.services.ingest.ingest_upload; target is the
   study, detail holds frame ids, SOP hash, file kind and size (and the error code of a refusal).
+- dicom.sent / dicom.send_failed: qa.services.pacs_forward, a frame's SEG and SR sent to its hospital's PACS
+  (or given up on). No actor; source "pacs-forward"; target = the frame; detail = {"send", "mask", "to":
+  "AE@host:port", "instances" (sent) or "reason" (failed)}.
 - model.registered / model.activated / model.rolled_back: qa.services.model_registry. Activating a
   version that was active before (now retired) is a roll-back; anything else is an activation.
 - review.leased / review.verdict / mask.corrected: qa.services.reviews.

@@ -74,10 +74,13 @@ def model_version_register(
 
 
 @transaction.atomic
-def model_version_activate(*, model_version: ModelVersion, actor: User | None = None, source: str = "") -> ModelVersion:
+def model_version_activate(
+    *, model_version: ModelVersion, actor: User | None = None, source: str = "", detail: dict | None = None
+) -> ModelVersion:
     """Make this version the active one of its kind; the previous active one is retired. Activating a
     retired version (one that was active before) is recorded as a roll-back; activating the active
-    version changes nothing and records nothing."""
+    version changes nothing and records nothing. `detail` (the gate's verdict, a reason) joins the audit
+    event's. The gate itself is qa.services.model_gate's: this is the bare switch."""
     was = ModelVersion.objects.select_for_update().values_list("status", flat=True).get(pk=model_version.pk)
     if was == ModelStatus.ACTIVE:
         model_version.refresh_from_db()
@@ -100,6 +103,7 @@ def model_version_activate(*, model_version: ModelVersion, actor: User | None = 
             "kind": model_version.kind,
             "version": model_version.version,
             "previous": [{"id": pk, "version": version} for pk, version in previous],
+            **(detail or {}),
         },
     )
     return model_version

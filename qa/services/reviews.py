@@ -8,6 +8,7 @@ a correction locks its frame, so two corrections of one frame get versions one a
 
 import io
 import logging
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from qa.errors import Conflict, InvalidInput, NotAllowed
 from qa.models import (
     AuditAction,
     Frame,
+    KnownAnswer,
     LeaseState,
     Mask,
     MaskKind,
@@ -63,8 +65,31 @@ def review_lease_next(*, expert: User, filters: QueueFilters, source: str = "") 
         raise ImproperlyConfigured("FUSQA_REVIEW_LEASE_SECONDS must be a positive number of seconds")
     review_hospitals(user=expert, hospital_id=filters.hospital_id)  # refuses non-reviewers and other hospitals
     review_leases_expire()
+    if _known_answer_turn():
+        lease = _known_answer_lease(expert=expert, filters=filters, source=source)
+        if lease is not None:
+            return lease
     for item in review_queue(user=expert, filters=filters, limit=_LEASE_TRIES):
         lease = _lease_try(expert=expert, item=item, source=source)
+        if lease is not None:
+            return lease
+    return None
+
+
+def _known_answer_turn() -> bool:
+    """Whether this lease should be a known-answer item: FUSQA_KNOWN_ANSWER_RATE of leases, drawn at random
+    (not every n-th lease, which an expert could count)."""
+    rate = settings.FUSQA_KNOWN_ANSWER_RATE
+    return rate > 0 and (rate >= 1 or random.random() < rate)
+
+
+def _known_answer_lease(*, expert: User, filters: QueueFilters, source: str) -> ReviewLease | None:
+    """A known-answer item this expert has not read, picked at random among those the filters let through.
+    It is leased like any item (slot 1, the same reasons, the same audit event); only the lease row knows."""
+    items = review_queue(user=expert, filters=filters, known_answers=True)
+    random.shuffle(items)
+    for item in items[:_LEASE_TRIES]:
+        lease = _lease_insert(expert=expert, item=item, slot=1, source=source, known_answer=True)
         if lease is not None:
             return lease
     return None
@@ -89,7 +114,7 @@ def _lease_try(*, expert: User, item, source: str) -> ReviewLease | None:
     return None
 
 
-def _lease_insert(*, expert: User, item, slot: int, source: str) -> ReviewLease | None:
+def _lease_insert(*, expert: User, item, slot: int, source: str, known_answer: bool = False) -> ReviewLease | None:
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -101,6 +126,7 @@ def _lease_insert(*, expert: User, item, slot: int, source: str) -> ReviewLease 
                 reason=item.reasons,
                 leased_at=now,
                 expires_at=now + timedelta(seconds=settings.FUSQA_REVIEW_LEASE_SECONDS),
+                known_answer=known_answer,
             )
             audit_record(
                 actor=expert,
@@ -121,6 +147,36 @@ def _lease_insert(*, expert: User, item, slot: int, source: str) -> ReviewLease 
     except IntegrityError:
         # Another expert took this slot first (or this expert holds another slot of the item).
         return None
+    return lease
+
+
+def review_lease_release(*, expert: User, lease_id: int, source: str = "") -> ReviewLease:
+    """The expert gives their live lease back unreviewed (a skip): its slot is free for another expert at once.
+    The item stays out of this expert's own queue until the lease would have expired (qa.review_selectors)."""
+    with transaction.atomic():
+        lease = ReviewLease.objects.select_for_update().select_related("frame__hospital").filter(pk=lease_id).first()
+        if lease is None or lease.expert_id != expert.pk:
+            raise NotAllowed(f"Lease {lease_id} is not yours.", code="lease_not_yours", field="lease_id")
+        if lease.state == LeaseState.DONE:
+            raise Conflict(f"Lease {lease_id} has already been reviewed.", code="lease_used", field="lease_id")
+        if lease.state == LeaseState.RELEASED:
+            raise Conflict(f"Lease {lease_id} has already been released.", code="lease_released", field="lease_id")
+        if lease.state == LeaseState.EXPIRED or lease.expires_at <= timezone.now():
+            raise Conflict(
+                f"Lease {lease_id} expired at {lease.expires_at.isoformat()}: the item is back in the queue already.",
+                code="lease_expired",
+                field="lease_id",
+            )
+        ReviewLease.objects.filter(pk=lease.pk).update(state=LeaseState.RELEASED)
+        lease.state = LeaseState.RELEASED
+        audit_record(
+            actor=expert,
+            action=AuditAction.REVIEW_RELEASED,
+            target=lease,
+            hospital=lease.frame.hospital,
+            source=source,
+            detail={"mask": lease.mask_id, "frame": lease.frame_id, "slot": lease.slot},
+        )
     return lease
 
 
@@ -195,6 +251,7 @@ def _review_write(
             comment=comment,
             lease=lease,
             training_label=label,
+            known_answer_correct=known_answer_score(lease=lease, verdict=verdict),
             **numbers,
         )
         ReviewLease.objects.filter(pk=lease.pk).update(state=LeaseState.DONE)
@@ -222,6 +279,15 @@ def _review_write(
                 detail={"parent": reviewed.pk, "version": corrected.version, "review": review.pk},
             )
     return ReviewOutcome(review=review, corrected_mask=corrected)
+
+
+def known_answer_score(*, lease: ReviewLease, verdict: str) -> bool | None:
+    """For a read of a known-answer item: whether the verdict is the expected one (an "unusable" verdict on
+    an item whose answer is good or poor is wrong). None for an ordinary item."""
+    if not lease.known_answer:
+        return None
+    expected = KnownAnswer.objects.filter(mask_id=lease.mask_id).values_list("expected_verdict", flat=True).first()
+    return None if expected is None else verdict == expected
 
 
 def _lease_for_review(*, expert: User, lease_id: int) -> ReviewLease:

@@ -44,7 +44,8 @@ def _day_of(exam_date: date | None, uploaded_at: datetime) -> date:
 
 
 def _frame_keys(frame_ids: Iterable[int]) -> dict[int, tuple[Key, float | None]]:
-    rows = Frame.objects.filter(id__in=list(frame_ids)).values_list(
+    # Phantom known-answer frames (Study.known_answer) are never counted: no rollup, so no drift alert either.
+    rows = Frame.objects.filter(id__in=list(frame_ids), study__known_answer=False).values_list(
         "id", "hospital_id", "study__machine_id", "study__exam_date", "created_at", "study__reported_ga_days"
     )
     return {
@@ -142,7 +143,7 @@ def frames_of_days(keys: set[Key]) -> list[int]:
             study__exam_date__isnull=True, created_at__gte=start, created_at__lt=start + timedelta(days=1)
         )
         condition |= Q(hospital_id=hospital_id) & machine & on_day
-    return list(Frame.objects.filter(condition).values_list("id", flat=True))
+    return list(Frame.objects.filter(condition, study__known_answer=False).values_list("id", flat=True))
 
 
 def _rewrite(keys: set[Key]) -> int:

@@ -121,7 +121,7 @@ def study_in_progress(db):
 
     third = _frame(study, 3, _fetus((150, 200), 100, 40, 0), seed=3)
     ProcessingJobFactory(frame=third, status=JobStatus.FAILED, reason="No fetus found: the segmentation mask is empty.")
-    return manager, study, (first, fetus_one), (second, fetus_two, second_job)
+    return manager, study, (first, fetus_one), (second, fetus_two, second_job), third
 
 
 def _pixel(page, card, x: float, y: float) -> list[int]:
@@ -140,9 +140,10 @@ def _to_canvas(point, scale: float) -> tuple[float, float]:
 def test_the_study_page_draws_each_frame_and_follows_a_job_to_done_without_reloading(
     page, study_in_progress, screenshot_dir
 ):
-    manager, study, (first, fetus_one), (second, fetus_two, second_job) = study_in_progress
+    manager, study, (first, fetus_one), (second, fetus_two, second_job), third = study_in_progress
 
-    page.goto(f"/studies/{study.id}")
+    # The first load of a fresh browser took over 10 s on a loaded CI machine (on main too).
+    page.goto(f"/studies/{study.id}", timeout=60_000)
     log_in(page, manager.username, PASSWORD)
     expect(page).to_have_url(re.compile(rf"/studies/{study.id}$"))
     expect(page.get_by_role("heading", level=1, name=f"Study #{study.id}")).to_be_visible()
@@ -154,9 +155,25 @@ def test_the_study_page_draws_each_frame_and_follows_a_job_to_done_without_reloa
     expect(summary).to_contain_text("2025-03-04")
     expect(summary).to_contain_text("11w 3d (80 days)")
 
+    # A multi-frame study: a filmstrip of thumbnails, worst first (frames without a result last), one frame
+    # shown in full.
+    thumbnails = page.locator(".filmstrip-item")
+    expect(thumbnails).to_have_count(3)
+    expect(thumbnails.nth(0)).to_have_attribute("data-frame-id", str(first.id))
+    expect(thumbnails.nth(0)).to_have_attribute("aria-pressed", "true")
+    for image in thumbnails.locator("img").all():
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") == 160
     cards = page.locator(".frame-card")
-    expect(cards).to_have_count(3)
-    one, two, three = cards.nth(0), cards.nth(1), cards.nth(2)
+    expect(cards).to_have_count(1)
+    one = cards.first
+    expect(one).to_have_attribute("data-frame-id", str(first.id))
+
+    def choose(frame):
+        page.locator(f'.filmstrip-item[data-frame-id="{frame.id}"]').click()
+        expect(cards.first).to_have_attribute("data-frame-id", str(frame.id))
+        return cards.first
 
     crl_one = fetus_one[3]
     ga_one = ROBINSON(crl_one)
@@ -168,13 +185,6 @@ def test_the_study_page_draws_each_frame_and_follows_a_job_to_done_without_reloa
     expect(one.locator(".formula")).to_have_text("(Robinson 1975)")
     expect(one.locator(".ga-difference")).to_have_text(f"−{80 - round(ga_one, 1):.1f} d")
     expect(one.locator("canvas")).to_have_attribute("data-drawn", "image mask callipers")
-
-    expect(two.locator(".status")).to_have_text("Running")
-    expect(two.locator(".p-good")).to_have_count(0)
-    expect(two.locator("canvas")).to_have_attribute("data-drawn", "image")
-    expect(three.locator(".status")).to_have_text("Failed")
-    expect(three.get_by_role("alert")).to_contain_text("No fetus found: the segmentation mask is empty.")
-    expect(page.locator(".live-status")).to_have_text("1 of 3 frames still processing; updating live…")
 
     # The overlay is really on the image: the calliper midpoint is calliper yellow, and a mask pixel off the
     # line is tinted teal (green and blue well above red).
@@ -189,6 +199,15 @@ def test_the_study_page_draws_each_frame_and_follows_a_job_to_done_without_reloa
     x, y = _to_canvas((20, 200), scale)  # tissue above the sac, outside the mask: untinted grey
     r, g, b, _ = _pixel(page, one, x, y)
     assert abs(r - g) < 8 and abs(g - b) < 8, (r, g, b)
+
+    three = choose(third)
+    expect(three.locator(".status")).to_have_text("Failed")
+    expect(three.get_by_role("alert")).to_contain_text("No fetus found: the segmentation mask is empty.")
+    two = choose(second)
+    expect(two.locator(".status")).to_have_text("Running")
+    expect(two.locator(".p-good")).to_have_count(0)
+    expect(two.locator("canvas")).to_have_attribute("data-drawn", "image")
+    expect(page.locator(".live-status")).to_have_text("1 of 3 frames still processing; updating live…")
 
     # The pipeline finishes frame 2 while the page is open: results first, then the job's status.
     _results(second, fetus_two, p_good=0.31)
@@ -209,6 +228,9 @@ def test_the_study_page_draws_each_frame_and_follows_a_job_to_done_without_reloa
     )
     expect(two.locator("canvas")).to_have_attribute("data-drawn", "image mask callipers")
     expect(page.locator(".live-status")).to_have_text("All 3 frames processed; 1 failed.")
+    # Now the worst frame, frame 2 leads the filmstrip, and stays the one shown.
+    expect(thumbnails.nth(0)).to_have_attribute("data-frame-id", str(second.id))
+    expect(cards.first).to_have_attribute("data-frame-id", str(second.id))
     assert page.evaluate("window.__sameDocument") is True, "the page reloaded"
 
     # Polling has stopped: no more study requests once every frame is final.
@@ -238,4 +260,5 @@ def test_the_studies_list_links_to_each_study(page, study_in_progress):
 
     row.get_by_role("link", name=f"Study #{study.id}").click()
     expect(page).to_have_url(re.compile(rf"/studies/{study.id}$"))
-    expect(page.locator(".frame-card")).to_have_count(3)
+    expect(page.locator(".filmstrip-item")).to_have_count(3)
+    expect(page.locator(".frame-card")).to_have_count(1)

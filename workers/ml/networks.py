@@ -19,6 +19,7 @@ calibration temperature and the crop margin.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -157,8 +158,10 @@ def save_checkpoint(
     config: Mapping[str, Any],
     network: nn.Module,
     metrics: Mapping[str, Any] | None = None,
+    created_at: str | None = None,
 ) -> Path:
-    """Write a checkpoint (see the module docstring); the parent folder is created."""
+    """Write a checkpoint (see the module docstring); the parent folder is created. created_at: now,
+    unless given (a reproducible run passes "" so the same weights give the same bytes)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in network.state_dict().items()}
@@ -168,11 +171,15 @@ def save_checkpoint(
         "config": dict(config),
         "state_dict": state,
         "metrics": dict(metrics or {}),
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds") if created_at is None else created_at,
         "torch_version": torch.__version__.split("+")[0],
     }
     tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(payload, tmp)
+    # Through a buffer: torch names the archive's folder after a file it writes to, so the same weights
+    # saved under two names would differ in bytes (and sha256).
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    tmp.write_bytes(buffer.getvalue())
     tmp.replace(path)  # readers never see a half-written file
     return path
 

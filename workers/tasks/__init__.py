@@ -1,5 +1,5 @@
 """Celery entry points, one module per kind of work; each task loads rows by id and calls a service."""
 
-from workers.tasks import dashboard, maintenance, processing
+from workers.tasks import dashboard, maintenance, pacs_forward, processing, training
 
-__all__ = ["dashboard", "maintenance", "processing"]
+__all__ = ["dashboard", "maintenance", "pacs_forward", "processing", "training"]

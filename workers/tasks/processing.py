@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from qa.services.heartbeats import worker_heartbeat_name
+from qa.services.pacs_forward import dicom_sends_create
 from qa.services.processing import jobs_process
 
 
@@ -26,4 +27,6 @@ from qa.services.processing import jobs_process
 def process_frame(self, job_id: int) -> dict:
     worker = worker_heartbeat_name(hostname=self.request.hostname or socket.gethostname())
     outcome = jobs_process(job_ids=[job_id], worker=worker)
+    # Results back to the hospitals' PACS: only queued here, sent by the default queue's task.
+    dicom_sends_create(job_ids=outcome.done)
     return {"done": outcome.done, "failed": outcome.failed, "skipped": outcome.skipped}

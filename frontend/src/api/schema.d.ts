@@ -260,6 +260,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/experts/stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per expert: reviews, items per hour, median seconds, agreement, known-answer accuracy (admins) */
+        get: operations["experts_stats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/frames/{frame_id}/": {
         parameters: {
             query?: never;
@@ -289,6 +306,47 @@ export interface paths {
          * @description Streams the stored PNG; a row of a hospital you do not see answers 404.
          */
         get: operations["frames_image_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/frames/{frame_id}/sr/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The frame's latest processed result as a DICOM SR
+         * @description Serves a stored PNG. An <img> tag asks for image/*, which no JSON renderer offers: rather than
+         *     406, errors still go out as JSON and the image itself bypasses the renderers.
+         */
+        get: operations["frames_sr_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/frames/{frame_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The frame scaled down to at most 160 px on its longer side, as PNG
+         * @description Streams the stored PNG; a row of a hospital you do not see answers 404.
+         */
+        get: operations["frames_thumbnail_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -385,6 +443,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/masks/{mask_id}/seg/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mask as a DICOM SEG (any mask kind, expert corrections included)
+         * @description Serves a stored PNG. An <img> tag asks for image/*, which no JSON renderer offers: rather than
+         *     406, errors still go out as JSON and the image itself bypasses the renderers.
+         */
+        get: operations["masks_seg_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/model-versions/": {
         parameters: {
             query?: never;
@@ -394,6 +473,40 @@ export interface paths {
         };
         /** Model versions, by kind, newest first */
         get: operations["model_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/model-versions/{model_version_id}/activate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate a version through the gate, or roll back to an earlier one (admins only) */
+        post: operations["model_versions_activate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/model-versions/{model_version_id}/evaluation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gate: candidate and the version it would replace, side by side per hospital (admins only) */
+        get: operations["model_versions_evaluation_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -430,6 +543,23 @@ export interface paths {
         put?: never;
         /** Lease the most valuable waiting item to the caller (same filters as the queue, in the query) */
         post: operations["review_queue_lease_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review-queue/leases/{lease_id}/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a leased item back unreviewed (skip): it returns to the queue for the other experts */
+        post: operations["review_queue_leases_release_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -504,7 +634,8 @@ export interface paths {
         /** Training runs, newest first (admins only) */
         get: operations["training_runs_list"];
         put?: never;
-        post?: never;
+        /** Start a training run (admins only); 409 names the run of that kind already going */
+        post: operations["training_runs_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -520,6 +651,75 @@ export interface paths {
         };
         /** One training run with its log and data snapshot (admins only) */
         get: operations["training_runs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training-runs/{training_run_id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a pending or running training run (admins only) */
+        post: operations["training_runs_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training-sets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Frozen training sets, newest version first (admins only) */
+        get: operations["training_sets_list"];
+        put?: never;
+        /** Freeze every reviewed item into a new training-set version (admins only; 409 when none) */
+        post: operations["training_sets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training-sets/{training_set_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One frozen training set (admins only) */
+        get: operations["training_sets_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training-sets/{training_set_id}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stream a frozen training set as a zip (admins only; recorded in the audit log) */
+        get: operations["training_sets_download_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -548,6 +748,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivateRequest: {
+            /** @description Needed to override the gate (a regression, no evaluation); recorded in the audit log */
+            reason?: string;
+        };
         Assessment: {
             id: number;
             mask: number;
@@ -571,7 +775,7 @@ export interface components {
             readonly reliability: components["schemas"]["Reliability"] | null;
         };
         /** @enum {string} */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.verdict" | "mask.corrected" | "training_set.exported" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.logout" | "upload.stored" | "upload.duplicate" | "upload.refused" | "dicom.sent" | "dicom.send_failed" | "model.registered" | "model.activated" | "model.rolled_back" | "review.leased" | "review.released" | "review.verdict" | "mask.corrected" | "training_set.exported" | "known_answer.created" | "training_run.started" | "training_run.cancelled" | "audit.exported" | "alert.acknowledged";
         AuditEvent: {
             id: number;
             /** Format: date-time */
@@ -732,6 +936,75 @@ export interface components {
             field?: string;
             details?: unknown;
         };
+        ExpertOverall: {
+            reviews: number;
+            double_read_items: number;
+            /** Format: double */
+            kappa: number | null;
+            /** Format: double */
+            correction_dice: number | null;
+            /** Format: double */
+            crl_difference_mm: number | null;
+            known_answer_reads: number;
+            /** Format: double */
+            known_answer_accuracy: number | null;
+        };
+        ExpertPair: {
+            experts: components["schemas"]["UserRef"][];
+            items: number;
+            /** Format: double */
+            kappa: number | null;
+            /** Format: double */
+            correction_dice: number | null;
+            /** Format: double */
+            crl_difference_mm: number | null;
+        };
+        ExpertRow: {
+            expert: components["schemas"]["UserRef"];
+            reviews: number;
+            /** @description Reviews that came with a corrected mask */
+            corrections: number;
+            /**
+             * Format: double
+             * @description Time at work: gaps of at most 5 min between reviews
+             */
+            active_hours: number;
+            /**
+             * Format: double
+             * @description Reviews per active hour
+             */
+            items_per_hour: number | null;
+            /** Format: double */
+            median_seconds_per_item: number | null;
+            /** @description Double-read items this expert read */
+            double_reads: number;
+            /**
+             * Format: double
+             * @description Cohen's kappa of verdicts
+             */
+            kappa_with_others: number | null;
+            /**
+             * Format: double
+             * @description Mean Dice with the other expert's correction
+             */
+            correction_dice: number | null;
+            /**
+             * Format: double
+             * @description Mean |CRL difference| of the corrections
+             */
+            crl_difference_mm: number | null;
+            known_answer_reads: number;
+            /**
+             * Format: double
+             * @description Share of known-answer items right
+             */
+            known_answer_accuracy: number | null;
+        };
+        ExpertStats: {
+            experts: components["schemas"]["ExpertRow"][];
+            pairs: components["schemas"]["ExpertPair"][];
+            overall: components["schemas"]["ExpertOverall"];
+        };
         /** @description A frame as a study lists it: where it is in processing, and its latest quality verdict. */
         FrameDetail: {
             id: number;
@@ -819,6 +1092,50 @@ export interface components {
             /** @description Frames with a reported GA but no CRL (no fetus) */
             without_measured_ga: number;
         };
+        GateHospital: {
+            /** @description Hospital slug, or "synthetic" for the phantom test set */
+            hospital: string;
+            /** @description Held-out cases */
+            count: number;
+            candidate: {
+                [key: string]: number | null;
+            };
+            baseline: {
+                [key: string]: number | null;
+            } | null;
+            /** @description This hospital's metrics beyond the margin */
+            regressions: components["schemas"]["GateRegression"][];
+        };
+        GateMargin: {
+            /**
+             * Format: double
+             * @description FUSQA_GATE_MARGIN: rates and ECE
+             */
+            rate: number;
+            /**
+             * Format: double
+             * @description FUSQA_GATE_GA_MARGIN_DAYS: GA errors
+             */
+            ga_days: number;
+        };
+        GateModelRef: {
+            id: number;
+            kind: components["schemas"]["ModelKind"];
+            version: string;
+        };
+        GateRegression: {
+            hospital: string;
+            metric: string;
+            /** Format: double */
+            candidate: number;
+            /** Format: double */
+            baseline: number;
+            /**
+             * Format: double
+             * @description How much worse the candidate is
+             */
+            by: number;
+        };
         Hospital: {
             id: number;
             name: string;
@@ -859,6 +1176,12 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "pending" | "running" | "done" | "failed";
+        /**
+         * @description * `segmentation` - Segmentation
+         *     * `fusqa` - FUSQA quality classifier
+         * @enum {string}
+         */
+        KindEnum: "segmentation" | "fusqa";
         LeaseOutput: {
             lease_id: number;
             /** Format: date-time */
@@ -868,6 +1191,13 @@ export interface components {
             /** @description 1, or 2 for the second read of a double-read item */
             slot: number;
             reason: components["schemas"]["Reason"][];
+        };
+        LeaseReleased: {
+            lease_id: number;
+            frame: number;
+            mask: number;
+            /** @description "released" */
+            state: string;
         };
         Machine: {
             id: number;
@@ -964,6 +1294,22 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        ModelEvaluation: {
+            candidate: components["schemas"]["GateModelRef"];
+            /** @description The version it was compared with (its parent) */
+            baseline: components["schemas"]["GateModelRef"] | null;
+            /** @description The version active now */
+            active: components["schemas"]["GateModelRef"] | null;
+            baseline_is_active: boolean;
+            /** Format: date-time */
+            evaluated_at: string | null;
+            margin: components["schemas"]["GateMargin"];
+            metrics: string[];
+            hospitals: components["schemas"]["GateHospital"][];
+            regressions: components["schemas"]["GateRegression"][];
+            /** @description The gate lets it through without a reason */
+            allowed: boolean;
+        };
         /** @enum {string} */
         ModelKind: "segmentation" | "fusqa";
         /** @enum {string} */
@@ -979,6 +1325,17 @@ export interface components {
                 [key: string]: unknown;
             };
             training_run: number | null;
+            training_set: number | null;
+            /** @description The version it was fine-tuned from */
+            parent: components["schemas"]["ModelVersionRef"] | null;
+            /** @description Of the run that trained it */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** @description git commit of the training code */
+            code_version: string;
+            /** @description GET …/evaluation/ has the gate's table */
+            readonly has_evaluation: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1123,6 +1480,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["TrainingRun"][];
+        };
+        PaginatedTrainingSetList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["TrainingSet"][];
         };
         Point: {
             /** Format: double */
@@ -1369,6 +1741,7 @@ export interface components {
             lowest_p_good: number | null;
             frames: components["schemas"]["FrameSummary"][];
         };
+        /** @description docs/retraining.md, "Watch a run". */
         TrainingRun: {
             id: number;
             kind: components["schemas"]["ModelKind"];
@@ -1378,10 +1751,35 @@ export interface components {
              * @description 0 to 1
              */
             progress: number;
+            /** @description The epoch under way (or the last one) */
+            epoch: number | null;
+            /** @description Epochs the run will train */
+            readonly epochs: number | null;
+            /**
+             * Format: double
+             * @description Training loss of the latest batch or epoch
+             */
+            loss: number | null;
+            /** Format: double */
+            validation_metric: number | null;
+            /** @description auc (fusqa) or dice (segmentation) */
+            readonly validation_metric_name: string;
+            /** Format: double */
+            eta_seconds: number | null;
+            /** @description One entry per finished epoch: the loss curve */
+            history: components["schemas"]["TrainingRunEpoch"][];
+            /** @description The last 40 lines of the log */
+            readonly log_tail: string;
+            /** @description The failure reason of a failed run */
+            error: string;
+            training_set: number | null;
             parameters: {
                 [key: string]: unknown;
             };
-            error: string;
+            /** @description Workers that took it up (more than 1: it resumed) */
+            attempts: number;
+            /** Format: date-time */
+            heartbeat_at: string | null;
             created_by: components["schemas"]["UserRef"] | null;
             /** Format: date-time */
             created_at: string;
@@ -1389,9 +1787,12 @@ export interface components {
             started_at: string | null;
             /** Format: date-time */
             finished_at: string | null;
+            /** @description The candidate the run produced (done runs) */
+            readonly candidate: components["schemas"]["ModelVersionRef"] | null;
             /** @description Versions this run produced */
             model_versions: components["schemas"]["ModelVersionRef"][];
         };
+        /** @description docs/retraining.md, "Watch a run". */
         TrainingRunDetail: {
             id: number;
             kind: components["schemas"]["ModelKind"];
@@ -1401,10 +1802,35 @@ export interface components {
              * @description 0 to 1
              */
             progress: number;
+            /** @description The epoch under way (or the last one) */
+            epoch: number | null;
+            /** @description Epochs the run will train */
+            readonly epochs: number | null;
+            /**
+             * Format: double
+             * @description Training loss of the latest batch or epoch
+             */
+            loss: number | null;
+            /** Format: double */
+            validation_metric: number | null;
+            /** @description auc (fusqa) or dice (segmentation) */
+            readonly validation_metric_name: string;
+            /** Format: double */
+            eta_seconds: number | null;
+            /** @description One entry per finished epoch: the loss curve */
+            history: components["schemas"]["TrainingRunEpoch"][];
+            /** @description The last 40 lines of the log */
+            readonly log_tail: string;
+            /** @description The failure reason of a failed run */
+            error: string;
+            training_set: number | null;
             parameters: {
                 [key: string]: unknown;
             };
-            error: string;
+            /** @description Workers that took it up (more than 1: it resumed) */
+            attempts: number;
+            /** Format: date-time */
+            heartbeat_at: string | null;
             created_by: components["schemas"]["UserRef"] | null;
             /** Format: date-time */
             created_at: string;
@@ -1412,6 +1838,8 @@ export interface components {
             started_at: string | null;
             /** Format: date-time */
             finished_at: string | null;
+            /** @description The candidate the run produced (done runs) */
+            readonly candidate: components["schemas"]["ModelVersionRef"] | null;
             /** @description Versions this run produced */
             model_versions: components["schemas"]["ModelVersionRef"][];
             log: string;
@@ -1419,6 +1847,58 @@ export interface components {
             data_snapshot: {
                 [key: string]: unknown;
             };
+        };
+        TrainingRunEpoch: {
+            epoch: number;
+            /** Format: double */
+            loss: number;
+            /** Format: double */
+            validation_metric: number | null;
+        };
+        TrainingRunStartRequest: {
+            kind: components["schemas"]["KindEnum"];
+            /** @description Id of a frozen training set */
+            training_set: number;
+            /** @description epochs, lr, batch_size, seed, synthetic_base, synthetic_test, steps_per_epoch, reference_candidates; each optional (docs/retraining.md); an unknown key is a 400 */
+            parameters?: {
+                [key: string]: unknown;
+            };
+        };
+        TrainingSet: {
+            id: number;
+            /** @description 1, 2, 3… in order of freezing */
+            version: number;
+            /** @description Reviewed items (manifest lines) */
+            items: number;
+            /** @description Of the zip archive */
+            sha256: string;
+            /** @description Counts per label, hospital, machine and split */
+            summary: components["schemas"]["TrainingSetSummary"];
+            created_by: components["schemas"]["UserRef"] | null;
+            /** Format: date-time */
+            created_at: string;
+            readonly download_url: string;
+        };
+        TrainingSetSummary: {
+            /** @description Items per training label */
+            labels: {
+                [key: string]: number;
+            };
+            /** @description Items per hospital slug */
+            hospitals: {
+                [key: string]: number;
+            };
+            /** @description Items per machine name */
+            machines: {
+                [key: string]: number;
+            };
+            /** @description Items per split (train, test) */
+            splits: {
+                [key: string]: number;
+            };
+            reviews: number;
+            corrections: number;
+            hospital_ids: number[];
         };
         /** @description Which frame, its size in pixels, and the physical size of a pixel. */
         UploadFrame: {
@@ -1965,6 +2445,33 @@ export interface operations {
             };
         };
     };
+    experts_stats_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertStats"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     frames_retrieve: {
         parameters: {
             query?: never;
@@ -1995,6 +2502,75 @@ export interface operations {
         };
     };
     frames_image_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                frame_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored PNG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    frames_sr_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                frame_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DICOM Comprehensive SR (TID 1500): CRL, gestational age, FUSQA verdict and p(good) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/dicom": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no_dicom_source: the frame was uploaded as PNG/JPEG; nothing_to_report: no result, or no measurement, yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    frames_thumbnail_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -2162,6 +2738,45 @@ export interface operations {
             };
         };
     };
+    masks_seg_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mask_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DICOM Segmentation (BINARY, one segment: Fetus) referencing the stored image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/dicom": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no_dicom_source: the frame was uploaded as PNG/JPEG; nothing_to_report: no result, or no measurement, yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     model_versions_list: {
         parameters: {
             query?: {
@@ -2193,6 +2808,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedModelVersionList"];
+                };
+            };
+        };
+    };
+    model_versions_activate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ActivateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ActivateRequest"];
+                "multipart/form-data": components["schemas"]["ActivateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersion"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    model_versions_evaluation_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelEvaluation"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2284,6 +2987,43 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    review_queue_leases_release_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lease_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaseReleased"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2510,6 +3250,55 @@ export interface operations {
             };
         };
     };
+    training_runs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingRunStartRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TrainingRunStartRequest"];
+                "multipart/form-data": components["schemas"]["TrainingRunStartRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingRunDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     training_runs_retrieve: {
         parameters: {
             query?: never;
@@ -2527,6 +3316,201 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrainingRunDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_runs_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                training_run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingRunDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_sets_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTrainingSetList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_sets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSet"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_sets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                training_set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSet"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    training_sets_download_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                training_set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
                 };
             };
             403: {

@@ -124,7 +124,17 @@ describe("the app", () => {
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "admin" } : empty));
     const admin = start("/hospitals");
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Upload", "Audit log"]);
+    expect(navLinks().map(([name]) => name)).toEqual([
+      "Dashboard",
+      "Alerts",
+      "Hospitals",
+      "Studies",
+      "Review",
+      "Upload",
+      "Experts",
+      "Training",
+      "Audit log",
+    ]);
     admin.unmount();
 
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? manager : empty));
@@ -133,13 +143,21 @@ describe("the app", () => {
     expect(screen.getByRole("status").textContent).toContain("Your role does not include this page.");
   });
 
-  it("hides Upload from an expert", async () => {
+  it("refuses the Experts page to anyone but an admin, and hides its link", async () => {
+    fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "expert" } : empty));
+    start("/experts");
+    expect(await screen.findByRole("heading", { level: 1, name: "Experts" })).toBeTruthy();
+    expect(screen.getByRole("status").textContent).toContain("Your role does not include this page.");
+    expect(navLinks().map(([name]) => name)).not.toContain("Experts");
+  });
+
+  it("shows Review, not Upload, to an expert", async () => {
     fakeServer(({ pathname }) => answer(200, pathname === "/api/auth/me/" ? { ...manager, role: "expert" } : empty));
 
     start("/hospitals");
 
     await screen.findByRole("heading", { level: 1, name: "Hospitals" });
-    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies"]);
+    expect(navLinks().map(([name]) => name)).toEqual(["Dashboard", "Alerts", "Hospitals", "Studies", "Review"]);
   });
 
   it("sends the person to the login page with a notice when the session ends", async () => {

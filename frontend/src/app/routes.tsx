@@ -5,12 +5,15 @@
 import type { ComponentType } from "react";
 import { AlertsPage } from "../alerts/AlertsPage";
 import { AUDIT_PATH, AuditPage } from "../audit/AuditPage";
-import { canUpload, isAdmin, type Me } from "../auth/session";
+import { canReview, canUpload, isAdmin, type Me } from "../auth/session";
 import { DASHBOARD_PATH, DashboardPage } from "../dashboard/DashboardPage";
 import { FramesPage } from "../dashboard/FramesPage";
+import { EXPERTS_PATH, ExpertsPage } from "../experts/ExpertsPage";
 import { HospitalsPage } from "../hospitals/HospitalsPage";
+import { LazyReviewPage, REVIEW_PATH } from "../review/LazyReviewPage";
 import { StudiesPage } from "../studies/StudiesPage";
 import { StudyPage } from "../studies/StudyPage";
+import { TRAINING_SETS_PATH, TrainingSetsPage } from "../training-sets/TrainingSetsPage";
 import { UploadPage } from "../upload/UploadPage";
 
 export interface AppRoute {
@@ -35,7 +38,10 @@ export const routes: AppRoute[] = [
   { path: "/hospitals", title: "Hospitals", nav: "Hospitals", Page: HospitalsPage },
   { path: "/studies", title: "Studies", nav: "Studies", Page: StudiesPage },
   { path: "/studies/:id", title: "Study", Page: StudyPage },
+  { path: REVIEW_PATH, title: "Review", nav: "Review", allowed: canReview, Page: LazyReviewPage },
   { path: "/upload", title: "Upload", nav: "Upload", allowed: canUpload, Page: UploadPage },
+  { path: EXPERTS_PATH, title: "Experts", nav: "Experts", allowed: isAdmin, Page: ExpertsPage },
+  { path: TRAINING_SETS_PATH, title: "Training sets", nav: "Training", allowed: isAdmin, Page: TrainingSetsPage },
   { path: AUDIT_PATH, title: "Audit log", nav: "Audit log", allowed: isAdmin, Page: AuditPage },
 ];
 

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   "review.verdict": "Review verdict given",
   "mask.corrected": "Mask corrected",
   "training_set.exported": "Training set exported",
+  "known_answer.created": "Known-answer review items created",
   "training_run.started": "Training run started",
   "training_run.cancelled": "Training run cancelled",
   "audit.exported": "Audit log exported",
@@ -28,6 +29,7 @@ export const AUDIT_ACTION_GROUPS: Record<string, string> = {
   review: "Reviews",
   mask: "Mask corrections",
   training_set: "Training-set exports",
+  known_answer: "Known-answer items",
   training_run: "Training runs",
   audit: "Audit-log exports",
 };

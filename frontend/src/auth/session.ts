@@ -34,6 +34,11 @@ export function canUpload(me: Me): boolean {
   return me.role === "qa_manager" || me.role === "admin";
 }
 
+/** Experts and admins review masks; QA managers only look. */
+export function canReview(me: Me): boolean {
+  return me.role === "expert" || me.role === "admin";
+}
+
 export function isAdmin(me: Me): boolean {
   return me.role === "admin";
 }

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { messageOf } from "../api/client";
 import { Alert } from "../ui/Alert";
 import { getFrame, type FrameDetail, type FrameSummary } from "./api";
+import { DicomDownloads } from "./DicomDownloads";
 import {
   formatGa,
   formatGaDifference,
@@ -230,6 +231,7 @@ function FrameFacts({
           {mask ? ` · mask v${mask.version}${mask.model_version ? ` (model ${mask.model_version.version})` : ""}` : ""}
         </p>
       ) : null}
+      {detail ? <DicomDownloads frame={frame} detail={detail} /> : null}
     </>
   );
 }

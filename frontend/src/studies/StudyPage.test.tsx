@@ -1,4 +1,4 @@
-import { act, screen } from "@testing-library/react";
+import { act, fireEvent, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { answer, fakeServer, renderPage, type Handler } from "../test/render";
 import type { FrameDetail, FrameSummary, StudyDetail } from "./api";
@@ -98,6 +98,8 @@ function open() {
 }
 
 const card = (n: number) => document.querySelectorAll<HTMLElement>(".frame-card")[n]!;
+const thumbnails = () => Array.from(document.querySelectorAll<HTMLButtonElement>(".filmstrip-item"));
+const choose = (frameId: number) => fireEvent.click(document.querySelector(`.filmstrip-item[data-frame-id="${frameId}"]`)!);
 const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent;
 
 beforeEach(() => {
@@ -166,7 +168,10 @@ describe("the study page", () => {
     open();
     await tick(0);
 
-    const [first, second] = [card(0), card(1)];
+    // One card: the worst frame with a result first; the failed frame waits in the filmstrip, unloaded.
+    expect(document.querySelectorAll(".frame-card")).toHaveLength(1);
+    expect(server.paths()).not.toContain("/api/frames/2/");
+    const first = card(0);
     expect(first.dataset.status).toBe("done");
     expect(text(first, ".status")).toBe("Done");
     expect(text(first, ".p-good")).toBe("0.90");
@@ -176,6 +181,10 @@ describe("the study page", () => {
     expect(text(first, ".formula")).toBe("(Robinson 1975)");
     expect(text(first, ".ga-difference")).toBe("+1.5 d");
     expect(first.querySelector(".range-warning")).toBeNull();
+    choose(2);
+    await tick(0);
+    const second = card(0);
+    expect(second.dataset.frameId).toBe("2");
     expect(text(second, ".status")).toBe("Failed");
     expect(second.querySelector('[role="alert"]')?.textContent).toContain("The image is blank.");
     expect(text(document, ".study-summary")).toContain("11w 3d (80 days)");
@@ -183,6 +192,21 @@ describe("the study page", () => {
 
     await tick(5000);
     expect(studyCalls()).toBe(1);
+  });
+
+  it("offers a DICOM frame's result as an SR and its mask as a SEG to download", async () => {
+    const done = frame(1, "done", { p_good: 0.9, label: "good", source: "dicom" });
+    const assessment = { id: 1, mask: 101, p_good: 0.9, label: "good" as const, model_version: { id: 2, kind: "fusqa" as const, version: "1" }, created_at: "", reliability: null };
+    serve(({ pathname }) =>
+      pathname === "/api/studies/7/" ? answer(200, study([done])) : answer(200, { ...detail(done), latest_assessment: assessment }),
+    );
+
+    open();
+    await tick(0);
+
+    expect(card(0).querySelector(".dicom-sr")?.getAttribute("href")).toBe("/api/frames/1/sr/");
+    expect(card(0).querySelector(".dicom-seg")?.getAttribute("href")).toBe("/api/masks/101/seg/");
+    expect(text(card(0), ".dicom-seg")).toBe("SEG (model mask v1)");
   });
 
   it("warns when the CRL is outside the formula's range", async () => {
@@ -216,26 +240,76 @@ describe("the study page", () => {
 
     open();
     await tick(0);
-    expect(text(card(1), ".status")).toBe("Running");
-    expect(card(1).querySelector(".p-good")).toBeNull();
+    choose(2);
+    await tick(0);
+    expect(text(card(0), ".status")).toBe("Running");
+    expect(card(0).querySelector(".p-good")).toBeNull();
     expect(text(document, ".live-status")).toBe("1 of 2 frames still processing; updating live…");
     expect(server.paths()).not.toContain("/api/frames/2/");
 
     await tick(1000);
-    expect(text(card(1), ".status")).toBe("Running");
+    expect(text(card(0), ".status")).toBe("Running");
 
     await tick(1000);
-    expect(text(card(1), ".status")).toBe("Done");
-    expect(text(card(1), ".p-good")).toBe("0.30");
-    expect(text(card(1), ".crl")).toBe("30.0 mm");
-    expect(text(card(1), ".ga")).toBe("10w 0d");
-    expect(text(card(1), ".ga-difference")).toBe("−10 d");
+    expect(text(card(0), ".status")).toBe("Done");
+    expect(text(card(0), ".p-good")).toBe("0.30");
+    expect(text(card(0), ".crl")).toBe("30.0 mm");
+    expect(text(card(0), ".ga")).toBe("10w 0d");
+    expect(text(card(0), ".ga-difference")).toBe("−10 d");
     expect(text(document, ".live-status")).toBe("All 2 frames processed.");
 
     const calls = studyCalls();
     expect(calls).toBe(3);
     await tick(10_000);
     expect(studyCalls()).toBe(calls);
+    // Now the worst, frame 2 leads the filmstrip; it stays the one shown.
+    expect(thumbnails().map((button) => button.dataset.frameId)).toEqual(["2", "1"]);
+    expect(card(0).dataset.frameId).toBe("2");
+  });
+
+  it("shows a multi-frame study as thumbnails, worst first, and one frame in full", async () => {
+    const frames = [
+      frame(1, "done", { p_good: 0.9, label: "good" }),
+      frame(2, "done", { p_good: 0.2, label: "poor" }),
+      frame(3, "done", { p_good: 0.5, label: "unknown" }),
+      frame(4, "pending"),
+      frame(5, "done", { p_good: 0.6, label: "good" }),
+    ];
+    serve(({ pathname }) => {
+      if (pathname === "/api/studies/7/") return answer(200, study(frames));
+      const id = Number(pathname.split("/")[3]);
+      return answer(200, detail(frames[id - 1]!));
+    });
+
+    open();
+    await tick(0);
+
+    expect(thumbnails().map((button) => button.dataset.frameId)).toEqual(["3", "2", "5", "1", "4"]);
+    expect(thumbnails().map((button) => button.querySelector("img")!.getAttribute("src"))).toEqual(
+      ["3", "2", "5", "1", "4"].map((id) => `/api/frames/${id}/thumbnail/`),
+    );
+    expect(thumbnails()[0]!.getAttribute("aria-label")).toBe("Frame 3, p(good) 0.50, unknown");
+    expect(thumbnails()[0]!.getAttribute("aria-pressed")).toBe("true");
+    expect(document.querySelectorAll(".frame-card")).toHaveLength(1);
+    expect(card(0).dataset.frameId).toBe("3");
+    expect(server.paths().filter((path) => path.startsWith("/api/frames/"))).toEqual(["/api/frames/3/"]);
+
+    choose(1);
+    await tick(0);
+    expect(card(0).dataset.frameId).toBe("1");
+    expect(thumbnails()[3]!.getAttribute("aria-pressed")).toBe("true");
+    expect(server.paths().filter((path) => path.startsWith("/api/frames/"))).toEqual(["/api/frames/3/", "/api/frames/1/"]);
+  });
+
+  it("shows a single-frame study without a filmstrip", async () => {
+    const only = frame(1, "done", { p_good: 0.9, label: "good" });
+    serve(({ pathname }) => (pathname === "/api/studies/7/" ? answer(200, study([only])) : answer(200, detail(only))));
+
+    open();
+    await tick(0);
+
+    expect(thumbnails()).toHaveLength(0);
+    expect(text(card(0), ".p-good")).toBe("0.90");
   });
 
   it("stops polling when the page is left", async () => {

@@ -1,14 +1,18 @@
 /**
- * One study: every frame drawn with its mask and CRL callipers, its quality and GA beside it, and
- * the processing state kept live by polling the study while any frame is pending or running.
+ * One study: a frame drawn with its mask and CRL callipers, its quality and GA beside it, and the
+ * processing state kept live by polling the study while any frame is pending or running. A study of
+ * several frames shows them as a filmstrip of thumbnails, worst first, and only the chosen frame in full.
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError, messageOf } from "../api/client";
 import { machineLabel } from "../hospitals/api";
 import { Alert, Loading } from "../ui/Alert";
 import { getStudy, type FrameSummary, type StudyDetail } from "./api";
 import { FrameCard } from "./FrameCard";
+import { Filmstrip } from "./Filmstrip";
+import { worstFirst } from "./filmstrip";
 import { formatDate, formatGa, isTerminal } from "./format";
 
 export const POLL_INTERVAL_MS = 1000;
@@ -85,15 +89,22 @@ function StudyBody({ study, error }: { study: StudyDetail; error: unknown }) {
         {stopped ? "Live updates stopped." : liveText(study.frames)}
       </p>
       <div className="poll-problems">{error ? <Failure error={error} /> : null}</div>
-      {study.frames.length ? (
-        <ul className="frame-list" aria-label="Frames">
-          {study.frames.map((frame) => (
-            <FrameCard key={frame.id} frame={frame} reportedGa={study.reported_ga_days} />
-          ))}
-        </ul>
-      ) : (
-        <p className="empty">This study has no frames.</p>
-      )}
+      {study.frames.length ? <Frames study={study} /> : <p className="empty">This study has no frames.</p>}
+    </>
+  );
+}
+
+function Frames({ study }: { study: StudyDetail }) {
+  const ordered = worstFirst(study.frames);
+  // The worst frame when the page opened stays chosen while results come in and the order changes.
+  const [chosen, setChosen] = useState(() => ordered[0]!.id);
+  const selected = study.frames.find((frame) => frame.id === chosen) ?? ordered[0]!;
+  return (
+    <>
+      {study.frames.length > 1 ? <Filmstrip frames={ordered} selected={selected.id} onSelect={setChosen} /> : null}
+      <ul className="frame-list" aria-label="Frame">
+        <FrameCard key={selected.id} frame={selected} reportedGa={study.reported_ga_days} />
+      </ul>
     </>
   );
 }

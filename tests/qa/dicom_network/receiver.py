@@ -24,10 +24,11 @@ def dcmtk(tool: str) -> str:
 
 
 class Receiver:
-    def __init__(self, log: Path, *, timeout_s: float = 2):
+    def __init__(self, log: Path, *, timeout_s: float = 2, env: dict[str, str] | None = None):
         self.port = free_port()
         self.log = log
         self.timeout_s = timeout_s
+        self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -36,6 +37,7 @@ class Receiver:
             "DJANGO_SETTINGS_MODULE": "fusqa_web.settings.test",
             "DATABASE_URL": database_url(),
             "FUSQA_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **self.extra_env,
         }
         timeout = str(self.timeout_s)
         self.process = subprocess.Popen(
