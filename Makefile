@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 NPM ?= npm
 
-.PHONY: demo test install frontend api-types lint clean
+.PHONY: docs demo test install frontend api-types lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ frontend: frontend/dist/index.html
 # tests/frontend/test_api_types.py (in `make test`) fails while they differ.
 api-types: install frontend/node_modules/.installed
 	PYTHON=$(abspath $(PY)) frontend/tools/api-types/generate.sh
+
+# After retraining (new JSON reports in workers/weights/): re-render the figures of docs/models.md and the model
+# cards. tests/docs/test_model_docs.py (in `make test`) fails while a committed document differs.
+docs: install
+	$(PY) scripts/render_model_docs.py
 
 demo: install frontend
 	$(PY) manage.py migrate --noinput

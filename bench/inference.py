@@ -6,6 +6,10 @@ Loads the shipped weights (workers/weights/{segmentation,fusqa}.pt) at their shi
 runs phantom frames of the profile's native size through workers.ml.inference.FramePipeline and
 prints, per back end: the median per-frame latency at batch 1 (with its stages), and the
 throughput at batch 16 (frames/s). Target: <= 16 ms per frame (>= 60 frames/s) on 2 CPU cores.
+
+Machines differ (and these cores are shared), so the same run also times a 1024 x 1024 x 1024
+float32 matmul in torch with the same thread count, and prints the chain's batch-1 time per frame as
+a multiple of it: the number to compare between machines. Target: <= 1.0 for ONNX at batch 1.
 """
 
 from __future__ import annotations
@@ -17,6 +21,22 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def matmul_ms(repeats: int = 15) -> float:
+    """Median time of a 1024 x 1024 x 1024 float32 matmul in torch (at torch's current thread count)."""
+    import numpy as np
+    import torch
+
+    a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
+    for _ in range(3):
+        a @ b
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        times.append((time.perf_counter() - start) * 1e3)
+    return float(np.median(times))
 
 
 def measure(pipeline, frames, spacing, repeats: int) -> dict:
@@ -67,15 +87,22 @@ def main() -> None:
     scans = [synth.generate_scan(args.profile, seed=900_000 + i) for i in range(16)]
     frames, spacing = [s.image for s in scans], scans[0].spacing_mm
     results = {}
+    reference = [matmul_ms()]
     for backend in args.backends:
         pipeline = load_pipeline(backend=backend, device="cpu")
         results[backend] = measure(pipeline, frames, spacing, args.frames)
+        reference.append(matmul_ms())
+    # Before and after the chains: the cores are shared, so the matmul is taken as their median.
+    matmul = float(sorted(reference)[len(reference) // 2])
+    for r in results.values():
+        r["batch1_matmul_ratio"] = r["batch1_ms_median"] / matmul
     info = {
         "profile": args.profile,
         "frame_shape": list(frames[0].shape),
         "segmentation_input": pipeline.segmenter.input_size,
         "fusqa_input": pipeline.assessor.input_size,
         "threads": args.threads,
+        "matmul_1024_ms": matmul,
         "results": results,
     }
     if args.json:
@@ -83,13 +110,14 @@ def main() -> None:
         return
     print(
         f"{args.profile} frames {frames[0].shape[0]}x{frames[0].shape[1]}, networks at "
-        f"{info['segmentation_input']} / {info['fusqa_input']} px, {args.threads} threads"
+        f"{info['segmentation_input']} / {info['fusqa_input']} px, {args.threads} threads; "
+        f"1024^3 float32 matmul (torch, {args.threads} threads): {matmul:.1f} ms"
     )
     for backend, r in results.items():
         stages = ", ".join(f"{k} {v:.1f}" for k, v in r["batch1_stages_ms"].items())
         print(
             f"  {backend:<5} batch 1: {r['batch1_ms_median']:.1f} ms/frame (p90 {r['batch1_ms_p90']:.1f}; "
-            f"{r['batch1_fps']:.0f} fps)  [{stages}]\n"
+            f"{r['batch1_fps']:.0f} fps; {r['batch1_matmul_ratio']:.2f} x the matmul)  [{stages}]\n"
             f"        batch 16: {r['batch16_ms_per_frame']:.1f} ms/frame ({r['batch16_fps']:.0f} fps)"
         )
 

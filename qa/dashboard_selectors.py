@@ -10,11 +10,11 @@ verdicts (out of distribution, implausible mask, failed processing) are counted 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from qa.frame_quality import with_verdict
-from qa.models import DailyQuality, DriftAlert, Frame, Hospital, Machine, User
+from qa.models import Assessment, DailyQuality, DriftAlert, Frame, Hospital, Machine, User
 from qa.permissions import hospitals_visible_to, scope_to_user
 from qa.quality_math import GA_BIN_COUNT, ga_bin_bounds, wilson_interval
 
@@ -280,6 +280,10 @@ def dashboard_frame_list(
         frames = frames.filter(study__machine__isnull=True)
     if verdict is not None:
         frames = frames.filter(verdict=verdict)
+    reasons = Assessment.objects.filter(mask_id=OuterRef("verdict_mask_id"), label=Assessment.Label.UNKNOWN)
+    frames = frames.annotate(
+        verdict_reasons=Subquery(reasons.order_by("-created_at", "-id").values("reasons")[:1], output_field=JSONField())
+    )
     return frames.order_by(F("verdict_p_good").asc(nulls_last=True), "-counted_on", "-id")
 
 

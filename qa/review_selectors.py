@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -110,6 +110,7 @@ def review_queue(
     masks = masks.annotate(
         p_good=Subquery(latest_assessment.values("p_good")[:1]),
         assessment_label=Subquery(latest_assessment.values("label")[:1]),
+        assessment_reasons=Subquery(latest_assessment.values("reasons")[:1], output_field=JSONField()),
         crl_ga_days=Subquery(measurement.values("ga_days")[:1]),
         reported_ga_days=F("frame__study__reported_ga_days"),
         machine_id=F("frame__study__machine_id"),
@@ -137,6 +138,7 @@ def review_queue(
             "machine_id",
             "p_good",
             "assessment_label",
+            "assessment_reasons",
             "crl_ga_days",
             "reported_ga_days",
             "counted_on",
@@ -160,6 +162,7 @@ def review_queue(
             reported_ga_days=row["reported_ga_days"],
             in_open_alert=_in_open_alert(row, alerts),
             machine_reviews=machine_reviews.get(row["machine_id"], 0),
+            unknown_reasons=row["assessment_reasons"],
         )
         reasons = list(value.reasons)
         if reads_needed == 2:

@@ -50,6 +50,7 @@ def learning_value(
     reported_ga_days: float | None,
     in_open_alert: bool,
     machine_reviews: int,
+    unknown_reasons: list[str] | None = None,
 ) -> LearningValue:
     """The item's score and its reasons ({"code", "message"}), strongest first."""
     parts: list[tuple[float, float, str, str]] = []  # (weight, part, code, message)
@@ -57,6 +58,8 @@ def learning_value(
     if assessment_label == "unknown" or p_good is None:
         uncertainty = 1.0
         message = "the classifier could not judge this mask (unknown)"
+        if unknown_reasons:
+            message += ": " + "; ".join(unknown_reasons)
     else:
         span = threshold if p_good < threshold else 1.0 - threshold
         uncertainty = 1.0 - min(abs(p_good - threshold) / span, 1.0) if span > 0 else 0.0

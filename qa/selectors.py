@@ -6,7 +6,7 @@ so an id of another hospital tells nobody whether it is there.
 
 from datetime import date, datetime
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, JSONField, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from qa.frame_quality import STUDY_QUALITY, with_study_quality
@@ -73,6 +73,7 @@ def _with_status(frames: QuerySet[Frame]) -> QuerySet[Frame]:
         status_reason=Subquery(_latest_job().values("reason")[:1]),
         p_good=Subquery(_latest_assessment().values("p_good")[:1]),
         quality_label=Subquery(_latest_assessment().values("label")[:1]),
+        quality_reasons=Subquery(_latest_assessment().values("reasons")[:1], output_field=JSONField()),
     )
 
 

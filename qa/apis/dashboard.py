@@ -165,6 +165,9 @@ class DashboardFrameSerializer(serializers.Serializer):
     judged_by_version = serializers.CharField(
         source="verdict_model_version", allow_null=True, help_text="That version's name"
     )
+    reasons = serializers.SerializerMethodField(
+        help_text="Why the verdict is unknown, in short sentences; empty otherwise"
+    )
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     image_url = serializers.SerializerMethodField()
@@ -175,6 +178,13 @@ class DashboardFrameSerializer(serializers.Serializer):
 
     def get_mask_image_url(self, frame) -> str | None:
         return reverse("mask-image", args=[frame.verdict_mask_id]) if frame.verdict_mask_id else None
+
+    def get_reasons(self, frame) -> list[str]:
+        if frame.verdict_reasons:
+            return list(frame.verdict_reasons)
+        if frame.verdict == "unknown" and frame.verdict_mask_id is None:
+            return ["processing failed"]
+        return []
 
 
 class DashboardFrameListApi(GenericAPIView):

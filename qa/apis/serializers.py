@@ -128,6 +128,12 @@ class FrameSummarySerializer(FrameGeometrySerializer):
     reason = serializers.CharField(source="status_reason", allow_null=True, help_text="Why it failed, if it did")
     p_good = serializers.FloatField(allow_null=True, help_text="The latest assessment's P(good); null if none")
     label = QualityLabelField(source="quality_label", allow_null=True)
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        source="quality_reasons",
+        allow_null=True,
+        help_text="Why the latest assessment is unknown, in short sentences; empty for good and poor, null if none",
+    )
     image_url = serializers.SerializerMethodField()
 
     def get_image_url(self, frame) -> str:
@@ -189,6 +195,14 @@ class AssessmentSerializer(serializers.Serializer):
     mask = serializers.IntegerField(source="mask_id")
     p_good = serializers.FloatField(help_text="Platt-calibrated probability that the mask is good")
     label = QualityLabelField()
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why the label is unknown (an implausible mask, or a frame unlike the training data); else empty",
+    )
+    ood_score = serializers.FloatField(
+        allow_null=True,
+        help_text="Distance of the (frame, mask) pair from the training data; above the model's threshold: unknown",
+    )
     model_version = ModelVersionRefSerializer()
     created_at = serializers.DateTimeField()
     reliability = serializers.SerializerMethodField(

@@ -75,6 +75,12 @@ class Assessment(models.Model):
     reassessment = models.ForeignKey(
         "qa.Reassessment", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
     )
+    reasons = models.JSONField(
+        default=list, blank=True, help_text="Why the label is unknown: short sentences (empty for good and poor)"
+    )
+    ood_score = models.FloatField(
+        null=True, blank=True, help_text="Distance of the (image, mask) pair from the training data; null: not measured"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -171,7 +171,9 @@ def _results_write_batch(*, results: dict, segmentation_version, fusqa_version) 
                     mask=mask,
                     model_version=fusqa_version,
                     p_good=float(results[job].p_good),
-                    label=_label(float(results[job].p_good)),
+                    label=_label(results[job]),
+                    reasons=list(results[job].reasons),
+                    ood_score=results[job].ood_score,
                 )
                 for job, mask in zip(jobs, masks, strict=True)
             )
@@ -194,8 +196,12 @@ def _results_write_batch(*, results: dict, segmentation_version, fusqa_version) 
 NO_FETUS = "the model found no fetus in this frame"
 
 
-def _label(p_good: float) -> str:
-    return Assessment.Label.GOOD if p_good >= settings.FUSQA_GOOD_THRESHOLD else Assessment.Label.POOR
+def _label(result) -> str:
+    """Unknown when the ML core says so (an implausible mask, or a pair unlike the training data), else
+    good or poor at the configured threshold."""
+    if result.verdict == Assessment.Label.UNKNOWN:
+        return Assessment.Label.UNKNOWN
+    return Assessment.Label.GOOD if result.p_good >= settings.FUSQA_GOOD_THRESHOLD else Assessment.Label.POOR
 
 
 def _measurement(mask: Mask, result) -> Measurement:
@@ -223,7 +229,9 @@ def _run_models(jobs, images, segmenter, assessor, outcome) -> dict:
 
     if not jobs:
         return {}
-    pipeline = FramePipeline(segmenter, assessor, formula=settings.FUSQA_GA_FORMULA)
+    pipeline = FramePipeline(
+        segmenter, assessor, formula=settings.FUSQA_GA_FORMULA, threshold=settings.FUSQA_GOOD_THRESHOLD
+    )
     spacing = {job.id: (job.frame.spacing_row_mm, job.frame.spacing_col_mm) for job in jobs}
     try:
         results = pipeline.run([images[job.id] for job in jobs], [spacing[job.id] for job in jobs])
@@ -260,7 +268,7 @@ def _results_write(*, job, result, segmentation_version, fusqa_version) -> None:
     frame = job.frame
     mask = np.asarray(result.mask, dtype=bool)
     p_good = float(result.p_good)
-    label = _label(p_good)
+    label = _label(result)
     crl = result.crl
 
     if _model_mask_exists(frame, segmentation_version):
@@ -273,7 +281,14 @@ def _results_write(*, job, result, segmentation_version, fusqa_version) -> None:
         with transaction.atomic():
             stored.version = (Mask.objects.filter(frame=frame).aggregate(v=Max("version"))["v"] or 0) + 1
             stored.save(force_insert=True)
-            Assessment.objects.create(mask=stored, model_version=fusqa_version, p_good=p_good, label=label)
+            Assessment.objects.create(
+                mask=stored,
+                model_version=fusqa_version,
+                p_good=p_good,
+                label=label,
+                reasons=list(result.reasons),
+                ood_score=result.ood_score,
+            )
             if crl is not None:
                 _measurement(stored, result).save()
             _job_finish(job, JobStatus.DONE, "" if crl is not None else NO_FETUS)

@@ -1,8 +1,10 @@
 """One call from frames to answers: segment -> assess -> measure.
 
 ``FramePipeline.run(frames, spacings)`` takes a batch of grey uint8 frames (any sizes) with their
-pixel spacings and returns, per frame, the mask, p(good), the CRL with its calliper end points and
-the GA. It records each stage's latency for the batch (ms): preprocess, segment, postprocess,
+pixel spacings and returns, per frame, the mask (every piece the network found, holes filled: no
+piece is dropped), FUSQA's answer (p(good), a verdict "good", "poor" or "unknown" and the reasons for
+an unknown, see workers.ml.fusqa.assess), the CRL of the largest piece with its calliper end points
+and the GA. It records each stage's latency for the batch (ms): preprocess, segment, postprocess,
 assess, measure. Torch runs on cuda if available, else cpu; ``backend="onnx"`` runs both
 networks in ONNX Runtime on CPU.
 """
@@ -29,12 +31,22 @@ class FrameResult:
     crl: CrlMeasurement | None  # None when no fetus was found
     ga: GestationalAge | None
     latency_ms: dict[str, float] = field(default_factory=dict)  # the batch's stage timings
+    verdict: str = ""  # "good", "poor" or "unknown" (implausible mask, or unlike the training data)
+    reasons: list[str] = field(default_factory=list)  # why unknown
+    ood_score: float | None = None
 
 
 class FramePipeline:
-    def __init__(self, segmenter: segmentation.SegmentationModel, assessor: fusqa.QualityModel, *, formula="robinson"):
+    def __init__(
+        self,
+        segmenter: segmentation.SegmentationModel,
+        assessor: fusqa.QualityModel,
+        *,
+        formula="robinson",
+        threshold: float = 0.5,
+    ):
         gestational_age_days(45.0, formula)  # fail now, not per frame, on an unknown formula
-        self.segmenter, self.assessor, self.formula = segmenter, assessor, formula
+        self.segmenter, self.assessor, self.formula, self.threshold = segmenter, assessor, formula, threshold
 
     def run(self, frames, spacings_mm) -> list[FrameResult]:
         """frames: one H x W frame, an N x H x W stack or a list; spacings_mm: a float or a
@@ -53,16 +65,26 @@ class FramePipeline:
         lap("preprocess")
         logits = self.segmenter.forward(batch)
         lap("segment")
-        masks = [logits_to_mask(lg, box) for lg, box in zip(logits, boxes, strict=True)]
+        masks = [logits_to_mask(lg, box, keep_largest=False) for lg, box in zip(logits, boxes, strict=True)]
         lap("postprocess")
-        p_good = self.assessor.predict(images, masks) if images else np.zeros(0)
-        lap("assess")
         measured = [self._measure(m, s) for m, s in zip(masks, spacings, strict=True)]
         lap("measure")
+        crls = [c for c, _ in measured]  # the plausibility checks read the CRL too: measured once
+        answers = self.assessor.assess(images, masks, spacings, threshold=self.threshold, crls=crls) if images else []
+        lap("assess")
         latency["total"] = sum(latency.values())
         return [
-            FrameResult(mask=m, p_good=float(p), crl=c, ga=g, latency_ms=dict(latency))
-            for m, p, (c, g) in zip(masks, p_good, measured, strict=True)
+            FrameResult(
+                mask=m,
+                p_good=a.p_good,
+                crl=c,
+                ga=g,
+                latency_ms=dict(latency),
+                verdict=a.verdict,
+                reasons=a.reasons,
+                ood_score=a.ood_score,
+            )
+            for m, a, (c, g) in zip(masks, answers, measured, strict=True)
         ]
 
     def _measure(self, mask: np.ndarray, spacing) -> tuple[CrlMeasurement | None, GestationalAge | None]:

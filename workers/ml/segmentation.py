@@ -67,13 +67,19 @@ def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
     h, w = image.shape
     side = max(h, w)
     top, left = (side - h) // 2, (side - w) // 2
-    x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
-    _, mean, std = standardise(x)
-    square = torch.zeros((side, side), dtype=torch.float32)
-    square[top : top + h, left : left + w] = x
-    square = (square - mean) / std
-    resized = F.interpolate(square[None, None], size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-    return resized[0, 0].numpy(), Letterbox(h, w, side, top, left)
+    image = np.asarray(image)
+    # The frame's mean and (unbiased) SD in grey levels; standardised AFTER the resize: the resize's
+    # weights sum to 1, so resize((x - m) / s) = (resize(x) - m) / s, and the small image is cheap.
+    mean = float(image.mean()) / 255.0
+    std = max(float(image.std(ddof=1)) / 255.0 if image.size > 1 else 0.0, 1e-3)
+    square = np.zeros((side, side), dtype=np.float32)
+    square[top : top + h, left : left + w] = image
+    square *= np.float32(1 / 255.0)
+    resized = F.interpolate(
+        torch.from_numpy(square)[None, None], size=(size, size), mode="bilinear", align_corners=False, antialias=True
+    )[0, 0].numpy()
+    out = (resized - np.float32(mean)) / np.float32(std)
+    return out, Letterbox(h, w, side, top, left)
 
 
 def fill_and_keep_largest(mask: np.ndarray) -> np.ndarray:
@@ -95,6 +101,19 @@ def fill_and_keep_largest(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def fill_holes(mask: np.ndarray) -> np.ndarray:
+    """Every component kept, holes filled (inside the foreground's bounding box only, as above)."""
+    rows, cols = np.flatnonzero(np.any(mask, axis=1)), np.flatnonzero(np.any(mask, axis=0))
+    if rows.size == 0:
+        return np.zeros(np.shape(mask), dtype=bool)
+    top, left = rows[0], cols[0]
+    padded = np.pad(mask[top : rows[-1] + 1, left : cols[-1] + 1], 1)
+    background, _ = ndimage.label(~padded)
+    out = np.zeros(np.shape(mask), dtype=bool)
+    out[top : rows[-1] + 1, left : cols[-1] + 1] = (background != background[0, 0])[1:-1, 1:-1]
+    return out
+
+
 def _bilinear_taps(size_in: int, size_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each output index: the two input indices and the weight of the second, as torch's
     bilinear resize with align_corners=False computes them (source clamped at 0)."""
@@ -105,8 +124,10 @@ def _bilinear_taps(size_in: int, size_out: int) -> tuple[np.ndarray, np.ndarray,
     return i0, i1, (src - i0).astype(np.float32)
 
 
-def logits_to_mask(logits: np.ndarray, box: Letterbox) -> np.ndarray:
-    """(C, S, S) network logits -> bool mask at the frame's original size, post-processed.
+def logits_to_mask(logits: np.ndarray, box: Letterbox, *, keep_largest: bool = True) -> np.ndarray:
+    """(C, S, S) network logits -> bool mask at the frame's original size, post-processed: holes
+    filled, and with ``keep_largest`` only the largest component kept (the pipeline passes False:
+    it keeps every piece and lets the plausibility checks call a fragmented mask unknown).
 
     The foreground-minus-background score is resized bilinearly to the padded square (as torch's
     F.interpolate(align_corners=False) does) but only where it can be positive: the rows and
@@ -136,7 +157,7 @@ def logits_to_mask(logits: np.ndarray, box: Letterbox) -> np.ndarray:
     w = cw[cs]
     up = by_rows[:, c0[cs]] * (1 - w) + by_rows[:, c1[cs]] * w
     out[top - box.top : bottom - box.top, left - box.left : right - box.left] = up > 0
-    return fill_and_keep_largest(out)
+    return fill_and_keep_largest(out) if keep_largest else fill_holes(out)
 
 
 class SegmentationModel:

@@ -818,6 +818,13 @@ export interface components {
              */
             p_good: number;
             label: components["schemas"]["QualityLabel"];
+            /** @description Why the label is unknown (an implausible mask, or a frame unlike the training data); else empty */
+            reasons: string[];
+            /**
+             * Format: double
+             * @description Distance of the (frame, mask) pair from the training data; above the model's threshold: unknown
+             */
+            ood_score: number | null;
             model_version: components["schemas"]["ModelVersionRef"];
             /** Format: date-time */
             created_at: string;
@@ -906,6 +913,8 @@ export interface components {
             judged_by: number | null;
             /** @description That version's name */
             judged_by_version: string | null;
+            /** @description Why the verdict is unknown, in short sentences; empty otherwise */
+            readonly reasons: string[];
             width: number;
             height: number;
             readonly image_url: string;
@@ -1080,6 +1089,8 @@ export interface components {
              */
             p_good: number | null;
             label: components["schemas"]["QualityLabel"] | null;
+            /** @description Why the latest assessment is unknown, in short sentences; empty for good and poor, null if none */
+            reasons: string[] | null;
             readonly image_url: string;
             study: number;
             hospital: components["schemas"]["HospitalRef"];
@@ -1115,6 +1126,8 @@ export interface components {
              */
             p_good: number | null;
             label: components["schemas"]["QualityLabel"] | null;
+            /** @description Why the latest assessment is unknown, in short sentences; empty for good and poor, null if none */
+            reasons: string[] | null;
             readonly image_url: string;
         };
         GaBin: {

@@ -64,7 +64,7 @@ export function FramesPage() {
         {frames.data?.results.length ? (
           <CsvButton
             filename={`frames-${filters.from || "all"}-${filters.to || "all"}.csv`}
-            header={["Frame", "Study", "Hospital", "Machine", "Exam date", "Counted on", "Verdict", "p(good)", "Judged by"]}
+            header={["Frame", "Study", "Hospital", "Machine", "Exam date", "Counted on", "Verdict", "p(good)", "Judged by", "Why unknown"]}
             rows={() =>
               frames.data!.results.map((f) => [
                 f.id,
@@ -76,6 +76,7 @@ export function FramesPage() {
                 f.verdict,
                 f.p_good,
                 f.judged_by_version ?? "",
+                f.reasons.join("; "),
               ])
             }
           />
@@ -137,6 +138,11 @@ function Thumbnail({ frame }: { frame: DashboardFrame }) {
         <figcaption>
           <span className={`quality quality-${frame.verdict}`}>{VERDICT_LABELS[frame.verdict] ?? frame.verdict}</span>{" "}
           <span className="p-good">{frame.p_good === null ? "processing failed" : `p(good) ${formatPGood(frame.p_good)}`}</span>
+          {frame.verdict === "unknown" && frame.reasons.length ? (
+            <span className="unknown-reasons" role="note">
+              {` Why unknown: ${frame.reasons.join("; ")}`}
+            </span>
+          ) : null}
           <br />
           <span className="muted">{`${frame.counted_on} · ${frame.machine ? machineLabel(frame.machine) : "Unknown machine"}`}</span>
           <br />

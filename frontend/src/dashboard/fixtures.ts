@@ -64,6 +64,7 @@ export const frameAnswer: DashboardFrame = {
   mask: 16,
   judged_by: 5,
   judged_by_version: "2026.11",
+  reasons: [],
   width: 64,
   height: 48,
   image_url: "/api/frames/41/image/",

@@ -158,10 +158,29 @@ function FrameFacts({
                   <span className={`quality quality-${frame.label}`}>{QUALITY_LABELS[frame.label] ?? frame.label}</span>
                 ) : null}
                 <span className="p-good-note hint">
-                  {reliability
+                  {frame.label === "unknown"
+                    ? " Not judged: this p(good) does not apply to the frame (see why below)."
+                    : reliability
                     ? ` Calibrated. On the model's test at an unseen hospital, masks scored ${reliability.p_low.toFixed(1)}–${reliability.p_high.toFixed(1)} were good in ${formatReliability(reliability)}.`
                     : " Calibrated probability (Platt scaling), not a certainty."}
                 </span>
+              </dd>
+            </>
+          ) : null}
+          {frame.label === "unknown" ? (
+            <>
+              <dt>Why unknown</dt>
+              <dd>
+                {frame.reasons?.length ? (
+                  <ul className="unknown-reasons">
+                    {frame.reasons.map((reason) => (
+                      <li key={reason}>{reason}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span className="muted">No reason was recorded.</span>
+                )}
+                <span className="hint"> Sent to the expert review queue.</span>
               </dd>
             </>
           ) : null}

@@ -18,6 +18,7 @@ function frame(id: number, status: FrameSummary["status"], extra: Partial<FrameS
     reason: null,
     p_good: null,
     label: null,
+    reasons: null,
     image_url: `/api/frames/${id}/image/`,
     ...extra,
   };
@@ -117,7 +118,7 @@ describe("the study page", () => {
       if (pathname === "/api/studies/7/") return answer(200, study([poor]));
       return answer(200, {
         ...detail(poor),
-        latest_assessment: { id: 1, mask: 101, p_good: 0.9996, label: "poor", model_version: { id: 2, kind: "fusqa", version: "1" }, created_at: "", reliability },
+        latest_assessment: { id: 1, mask: 101, p_good: 0.9996, label: "poor", reasons: [], ood_score: 0.4, model_version: { id: 2, kind: "fusqa", version: "1" }, created_at: "", reliability },
         dating: { fit: false, reason: "FUSQA judged the mask poor: its CRL, and so this GA, may be wrong." },
       });
     });
@@ -131,6 +132,27 @@ describe("the study page", () => {
     );
     expect(card(0).querySelector(".ga-unfit .ga")?.textContent).toBe("11w 4d");
     expect(text(card(0), ".dating-unfit")).toBe("Not fit for dating. FUSQA judged the mask poor: its CRL, and so this GA, may be wrong.");
+  });
+
+  it("shows an unknown frame as unknown, with the reasons the classifier gave, and its GA as unfit", async () => {
+    const reasons = ["fragmented: 3 pieces, 12% of the mask outside the largest", "the mask touches the image border: the fetus may be cut off"];
+    const unknown = frame(1, "done", { p_good: 0.97, label: "unknown", reasons });
+    serve(({ pathname }) => {
+      if (pathname === "/api/studies/7/") return answer(200, { ...study([unknown]), quality: "unknown", unknown_frames: 1 });
+      return answer(200, {
+        ...detail(unknown),
+        latest_assessment: { id: 1, mask: 101, p_good: 0.97, label: "unknown", reasons, ood_score: 2.5, model_version: { id: 2, kind: "fusqa", version: "1" }, created_at: "", reliability: null },
+        dating: { fit: false, reason: "FUSQA could not judge the mask (unknown): its CRL, and so this GA, may be wrong." },
+      });
+    });
+
+    open();
+    await tick(0);
+
+    expect(text(card(0), ".quality-unknown")).toBe("Unknown");
+    expect(text(card(0), ".p-good-note")).toBe(" Not judged: this p(good) does not apply to the frame (see why below).");
+    expect([...card(0).querySelectorAll(".unknown-reasons li")].map((li) => li.textContent)).toEqual(reasons);
+    expect(card(0).querySelector(".ga-unfit .ga")?.textContent).toBe("11w 4d");
   });
 
   it("shows a done frame's quality, CRL and GA with its formula, and a failed frame's reason", async () => {

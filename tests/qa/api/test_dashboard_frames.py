@@ -65,6 +65,7 @@ def test_a_poor_week_of_one_machine_drills_down_to_its_poor_frames_with_their_ma
         "mask": mask.id,
         "judged_by": judge.id,
         "judged_by_version": judge.version,
+        "reasons": [],
         "width": 64,
         "height": 48,
         "image_url": f"/api/frames/{frame.id}/image/",
@@ -127,3 +128,16 @@ def test_a_frame_without_an_exam_date_counts_on_its_upload_day_in_utc_and_no_oth
         return frames_of(client, hospital=world.a.id, unknown_machine="true", **{"from": day, "to": day})["count"]
 
     assert (undated("2026-03-02"), undated("2026-03-03"), undated("2026-03-04")) == (0, 1, 0)
+
+
+def test_an_unknown_frame_in_the_drill_down_says_why_and_a_failed_one_that_it_failed(world, client_for):
+    # Given: the unknown assessment of the month says why (the world's rows carry no reason yet)
+    from qa.models import Assessment
+
+    Assessment.objects.filter(label="unknown").update(reasons=["fragmented: 3 pieces, 12% of the mask outside"])
+
+    body = frames_of(client_for(world.qa_manager_of_a), hospital=world.a.id, verdict="unknown", **MARCH)
+
+    reasons = [frame["reasons"] for frame in body["results"]]
+    assert reasons == [["fragmented: 3 pieces, 12% of the mask outside"], ["processing failed"]]
+    assert body["results"][0]["verdict"] == "unknown"

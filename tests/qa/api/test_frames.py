@@ -86,6 +86,8 @@ def test_a_frame_lists_its_mask_versions_and_its_latest_assessment_and_measureme
         "mask": corrected.id,
         "p_good": 0.93,
         "label": "good",
+        "reasons": [],
+        "ood_score": None,
         "model_version": {"id": fusqa.id, "kind": "fusqa", "version": "2.0"},
         "created_at": body["latest_assessment"]["created_at"],
         # A model version without a reliability table of its own, and not the shipped weights.

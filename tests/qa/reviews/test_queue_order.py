@@ -144,3 +144,17 @@ def test_bad_filters_are_refused_with_the_field_named(client_for, ward):
     response = client_for(ward.expert).get("/api/review-queue/", {"p_min": 0.8, "p_max": 0.2})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "p_min: p_min must be at most p_max."
+
+
+def test_an_unknown_item_is_in_the_queue_with_the_reasons_the_classifier_gave(client_for, ward):
+    unknown = waiting_item(hospital=ward.hospital, machine=ward.machine, p_good=0.97, label="unknown")
+    unknown.assessments.update(reasons=["the mask touches the image border: the fetus may be cut off"])
+
+    [item] = queue(client_for, ward.expert)["results"]
+
+    assert item["mask"] == unknown.id and item["assessment_label"] == "unknown"
+    assert item["reasons"][0] == {
+        "code": "uncertain",
+        "message": "the classifier could not judge this mask (unknown): "
+        "the mask touches the image border: the fetus may be cut off",
+    }

@@ -85,3 +85,27 @@ def test_the_ml_core_imports_no_django():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
 
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+class TwoDiskSegmenter:
+    """A stand-in network that finds two blobs: a fetus and a second piece beside it."""
+
+    def __call__(self, batch):
+        score = np.where(ellipse_mask((SIZE, SIZE), (15.5, 12), (5, 9), 0.0), 5.0, -5.0)
+        score = np.where(ellipse_mask((SIZE, SIZE), (15.5, 26), (3, 3), 0.0), 5.0, score).astype(np.float32)
+        return np.stack([np.stack([np.zeros_like(score), score])] * len(batch))
+
+
+def test_the_pipeline_keeps_every_piece_and_calls_a_fragmented_mask_unknown_with_its_reason():
+    segmenter = SegmentationModel(TwoDiskSegmenter(), {**DEFAULT_SEGMENTATION_CONFIG, "input_size": SIZE})
+    assessor = QualityModel(ConstantAssessor(), {**DEFAULT_FUSQA_CONFIG, "input_size": SIZE, "temperature": 2.0})
+    frame = np.full((128, 128), 60, np.uint8)
+
+    [result] = FramePipeline(segmenter, assessor).run(frame, 0.3)
+
+    from scipy import ndimage
+
+    assert ndimage.label(result.mask)[1] == 2  # nothing silently dropped
+    assert result.verdict == "unknown" and result.p_good == pytest.approx(1 / (1 + np.exp(-1.0)))
+    assert len(result.reasons) == 1 and result.reasons[0].startswith("fragmented: 2 pieces")
+    assert result.crl == crl_from_mask(result.mask, 0.3)  # the CRL of the largest piece

@@ -4,29 +4,92 @@ The classifier looks at a 2-channel crop (image, mask) around the mask with cont
 a plausible mask that disagrees with the image must read as poor, so the image channel matters.
 Its logit is divided by a temperature and shifted by a bias, both fitted on held-out data
 (calibration.py) and stored with the weights.
+
+``assess`` adds a third answer: "unknown", when the mask is not a plausible whole fetus in a CRL
+view (plausibility.py) or the pair is unlike the training data (ood.py); ``predict`` is p(good) only.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
+from torch import nn
 
 from workers.ml.fusqa.calibration import apply_temperature
 from workers.ml.fusqa.crop import quality_input
-from workers.ml.networks import load_checkpoint, make_runner
+from workers.ml.fusqa.ood import OodStats, load_ood
+from workers.ml.fusqa.plausibility import MaskCheck, mask_check
+from workers.ml.networks import CompactQualityNet, load_checkpoint, make_runner
 from workers.ml.segmentation import WEIGHTS_DIR, as_image_list
 
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "fusqa.pt"
 TRAIN_COMMAND = "python -m workers.ml.train fusqa --out workers/weights/fusqa.pt"
 
 
-class QualityModel:
-    """p(good) for (image, mask) pairs. ``runner`` maps (N, 2, S, S) float32 to (N, 1) logits."""
+@dataclass(frozen=True)
+class QualityAssessment:
+    """FUSQA's answer for one (image, mask) pair."""
 
-    def __init__(self, runner, config: dict[str, Any]):
+    p_good: float  # calibrated p(good); 0 for an empty mask
+    verdict: str  # "good", "poor" or "unknown"
+    reasons: list[str] = field(default_factory=list)  # why unknown (empty for good and poor)
+    ood_score: float | None = None  # distance to the training data (ood.py); None: no statistics
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class LogitsAndFeatures(nn.Module):
+    """The compact classifier returning its logit and, beside it, features for the OOD statistics: the
+    mean- and max-pooled output of each of its stages (the last stage's is what its head reads; the
+    earlier ones carry the texture and contrast that a noise frame or another machine changes)."""
+
+    def __init__(self, network: CompactQualityNet):
+        super().__init__()
+        self.network = network
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled = []
+        layers = list(self.network.features)
+        for start in range(0, len(layers), 6):  # a stage: conv, BN, ReLU, conv, BN, ReLU
+            for layer in layers[start : start + 6]:
+                x = layer(x)
+            pooled += [x.mean(dim=(2, 3)), x.amax(dim=(2, 3))]
+        logit = self.network.head(torch.cat(pooled[-2:], dim=1))
+        return torch.cat([logit, *pooled], dim=1)
+
+
+class _LogitColumn:
+    """A logits-only runner over a logits-and-features runner (one network pass serves both)."""
+
+    def __init__(self, runner):
+        self.runner, self.backend = runner, getattr(runner, "backend", "")
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.runner(batch)[:, :1]
+
+
+class QualityModel:
+    """p(good) for (image, mask) pairs. ``runner`` maps (N, 2, S, S) float32 to (N, 1) logits;
+    ``feature_runner`` (optional) to (N, 1 + D): the logit, then the penultimate features, which the
+    out-of-distribution statistics ``ood`` score."""
+
+    def __init__(self, runner, config: dict[str, Any], *, feature_runner=None, ood: OodStats | None = None):
         self.runner = runner
+        self.feature_runner = feature_runner
+        self.ood = ood
+        # The plausibility checks (plausibility.py) are on unless a checkpoint says otherwise (the
+        # pipeline tests' tiny stand-in models, whose "fetus" is the whole frame).
+        self.mask_checks = bool(config.get("mask_checks", True))
+        # Column ranges of each stage's pooled features in the feature runner's output (logit excluded).
+        widths, start, self.feature_blocks = config.get("widths", (16, 32, 64, 128)), 0, []
+        for w in widths:
+            self.feature_blocks.append((start, start + 2 * int(w)))
+            start += 2 * int(w)
         self.config = dict(config)
         self.input_size = int(config["input_size"])
         self.margin = float(config.get("crop_margin", 0.25))
@@ -56,8 +119,61 @@ class QualityModel:
         p[empty] = 0.0
         return p
 
+    def features(self, images, masks, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        """(calibrated p(good) (N,), penultimate features (N, D)); needs a feature runner."""
+        if self.feature_runner is None:
+            raise ValueError("this model has no feature runner (only the compact architecture has one)")
+        batch = self.preprocess(images, masks)
+        outs = [self.feature_runner(batch[i : i + batch_size]) for i in range(0, len(batch), batch_size)]
+        both = np.concatenate(outs) if outs else np.zeros((0, 1), np.float32)
+        return apply_temperature(both[:, 0], self.temperature, self.bias), both[:, 1:]
+
+    def assess(
+        self, images, masks, spacings_mm=None, *, threshold: float = 0.5, crls: list | None = None
+    ) -> list[QualityAssessment]:
+        """Per pair: p(good), a verdict (good / poor at `threshold`, or unknown), the reasons for an
+        unknown, and the OOD score. spacings_mm: None, one spacing for all, or a list (one per pair);
+        without a spacing the size checks are skipped. crls: the masks' CrlMeasurements (or None each)
+        when the caller measured them already."""
+        frames, mask_list = as_image_list(images), as_image_list(masks)
+        if len(frames) != len(mask_list):
+            raise ValueError(f"{len(frames)} images but {len(mask_list)} masks")
+        spacings = spacings_mm if isinstance(spacings_mm, list) else [spacings_mm] * len(frames)
+        if len(spacings) != len(frames):
+            raise ValueError(f"{len(frames)} frames but {len(spacings)} spacings")
+        crls = crls if crls is not None else [None] * len(frames)
+        checks = [
+            mask_check(im, m, s, crl=c) if self.mask_checks or not np.any(m) else MaskCheck([], 1, None, None)
+            for im, m, s, c in zip(frames, mask_list, spacings, crls, strict=True)
+        ]
+        scored = [i for i, m in enumerate(mask_list) if np.any(m)]
+        p_good = np.zeros(len(frames))
+        distances: list[float | None] = [None] * len(frames)
+        if scored:
+            pairs = ([frames[i] for i in scored], [mask_list[i] for i in scored])
+            if self.feature_runner is not None:
+                p, feats = self.features(*pairs)
+                if self.ood is not None:
+                    for i, d in zip(scored, self.ood.distances(feats), strict=True):
+                        distances[i] = float(d)
+            else:
+                p = apply_temperature(self.logits(*pairs), self.temperature, self.bias)
+            p_good[scored] = p
+        out = []
+        for i, check in enumerate(checks):
+            reasons = list(check.reasons)
+            if distances[i] is not None and distances[i] > self.ood.threshold:
+                reasons.append(f"unlike the training data: OOD score {distances[i]:.2f} above {self.ood.threshold:.2f}")
+            verdict = "unknown" if reasons else ("good" if p_good[i] >= threshold else "poor")
+            out.append(QualityAssessment(float(p_good[i]), verdict, reasons, distances[i]))
+        return out
+
 
 def load_model(path: str | Path | None = None, *, device=None, backend: str = "torch") -> QualityModel:
     """Load a FUSQA checkpoint (default workers/weights/fusqa.pt); backend "torch" or "onnx"."""
-    network, config, _ = load_checkpoint(path or DEFAULT_WEIGHTS, kind="fusqa", train_command=TRAIN_COMMAND)
+    path = Path(path or DEFAULT_WEIGHTS)
+    network, config, _ = load_checkpoint(path, kind="fusqa", train_command=TRAIN_COMMAND)
+    if isinstance(network, CompactQualityNet):
+        both = make_runner(LogitsAndFeatures(network), config, device=device, backend=backend)
+        return QualityModel(_LogitColumn(both), config, feature_runner=both, ood=load_ood(path, config))
     return QualityModel(make_runner(network, config, device=device, backend=backend), config)
