@@ -367,7 +367,8 @@ def _draw_fetus(
     pts = np.vstack([fetus.head, fetus.body, *fetus.limbs])
     radius_mm = float(np.sqrt(max(fetus.area_mm2, 1.0) / np.pi))
     offset_mm = look.outline_offset * radius_mm
-    pad = 4 + int(np.ceil((abs(offset_mm) + 3.0 * look.edge_blur_mm + 0.5) / sp))
+    blur_mm = look.edge_blur * radius_mm
+    pad = 4 + int(np.ceil((abs(offset_mm) + 3.0 * blur_mm + 0.5) / sp))
     c0, r0 = np.maximum(np.floor((pts.min(0) - origin) / sp).astype(int) - pad, 0)
     c1, r1 = np.minimum(np.ceil((pts.max(0) - origin) / sp).astype(int) + pad + 1, [geom.cols, geom.rows])
     shape = (r1 - r0, c1 - c0)
@@ -424,6 +425,13 @@ def _draw_fetus(
     gain = look.interior_gain
     body_echo = np.where(head_reg, (0.012 + 0.01 * g) * gain, 0.016 * gain) * tex
     body_echo = np.where(region == 3, 0.04 * gain * tex, body_echo)
+    # Bright patches (ossifying bone, liver, echogenic bowel): what makes a real interior varied.
+    if look.patch_share > 0.01:
+        field = np.log(_texture(own, shape, max(4, int(shape[0] * sp / (0.12 * radius_mm + 0.5))), 1.0))
+        inside = field[all_px]
+        if inside.size:
+            patches = all_px & (field >= np.quantile(inside, 1.0 - look.patch_share))
+            body_echo = np.where(patches, body_echo * look.patch_gain, body_echo)
     # A brighter band under the skin (subcutaneous tissue, ribs), some way inside the edge.
     if look.band_gain > 0:
         depth = inside_mm / radius_mm
@@ -507,11 +515,11 @@ def _draw_fetus(
         crop[pr[keep], pc[keep]] = value * tex[pr[keep], pc[keep]]
 
     # Edge blur: the echo's edge smeared across a band either side of it.
-    if look.edge_blur_mm > 0.05:
-        sigma = look.edge_blur_mm / sp
+    if blur_mm > 0.05:
+        sigma = blur_mm / sp
         blurred = ndimage.gaussian_filter(crop, sigma=sigma, mode="nearest")
         outside = ndimage.distance_transform_edt(~all_px) * sp
-        near = (inside_mm + outside) < 2.5 * look.edge_blur_mm
+        near = (inside_mm + outside) < 2.5 * blur_mm
         crop[near] = blurred[near]
 
     labels[r0:r1, c0:c1] = lab

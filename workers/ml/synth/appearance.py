@@ -22,9 +22,11 @@ class Appearance:
     skin_coverage: float  # share of the outline that carries a skin line, 0..1
     skin_thickness_mm: float
     skin_gain: float  # skin echo x this (0.05: barely visible, 1.5: brighter than the default)
-    edge_blur_mm: float  # sigma of the blur across the fetus's edge (0: sharp)
+    edge_blur: float  # sigma of the blur across the fetus's edge, share of the radius (0: sharp)
     interior_gain: float  # the body's and head's tissue echo x this
     texture_strength: float  # the interior texture's log-amplitude x this
+    patch_share: float  # share of the interior in bright patches (bone, liver, organs), 0..0.4
+    patch_gain: float  # their echo x this
     band_depth: float  # a bright subcutaneous band this far inside the echo (share of the radius)
     band_width: float  # its width (share of the radius)
     band_gain: float  # its echo x (1 + band_gain); 0: no band
@@ -54,9 +56,11 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
         skin_coverage=float(rng.choice([0.0, 1.0, rng.uniform(0.0, 1.0)], p=[0.15, 0.2, 0.65])),
         skin_thickness_mm=float(rng.uniform(0.2, 1.3)),
         skin_gain=_log_uniform(rng, 0.05, 1.6),
-        edge_blur_mm=float(rng.uniform(0.0, 1.2)),
-        interior_gain=_log_uniform(rng, 0.6, 6.0),
-        texture_strength=float(rng.uniform(0.5, 1.9)),
+        edge_blur=float(rng.uniform(0.0, 0.07)),
+        interior_gain=_log_uniform(rng, 0.6, 20.0),
+        texture_strength=float(rng.uniform(0.6, 2.6)),
+        patch_share=float(rng.uniform(0.0, 0.4)),
+        patch_gain=_log_uniform(rng, 3.0, 30.0),
         band_depth=float(rng.uniform(0.02, 0.22)),
         band_width=float(rng.uniform(0.03, 0.1)),
         band_gain=float(rng.choice([0.0, rng.uniform(0.5, 6.0)], p=[0.4, 0.6])),
