@@ -4,7 +4,8 @@
 
 Per image, with its reference mask (the expert's on the real scan, the drawn one on a phantom):
 - edge profile: mean grey against the signed distance to the mask's outline, -20 px (inside) to
-  +20 px (outside; 0 is the mask's own edge pixel), i.e. averaged along the outline's normals; where its brightest point sits
+  +20 px (outside; 0 is the mask's own edge pixel), i.e. averaged along the outline's normals;
+  where its brightest point sits
   (px; negative = inside the outline) and the mean grey 1-5 px inside vs 1-5 px outside;
 - interior: mean and SD of the grey inside the mask;
 - speckle size: autocorrelation FWHM (axial = rows, lateral = cols, px) of the largest square
