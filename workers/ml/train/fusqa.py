@@ -24,6 +24,7 @@ from workers.ml.train.common import (
     sample_batches,
     seed_everything,
 )
+from workers.ml.train.quality_augment import augment_quality
 
 QualitySample = tuple[np.ndarray, np.ndarray, int]  # (uint8 frame, bool mask, 1 good / 0 poor)
 
@@ -146,6 +147,7 @@ def train_fusqa_arrays(
     progress: ProgressCallback | None = None,
     progress_every: int = 10,
     augment: bool = True,
+    quality_augment: float = 0.0,
     class_balance: bool = True,
     out_path: str | Path | None = None,
     device: str | torch.device | None = None,
@@ -156,6 +158,8 @@ def train_fusqa_arrays(
     class is ignored; the prior this shifts is corrected with the calibration (a temperature and a
     bias fitted on ``val`` by NLL, stored in the config). Learning rate: AdamW with cosine decay
     over the run's progress (steps or wall clock). Stops at ``steps`` or ``time_budget_s``.
+    quality_augment: the share scale of train.quality_augment's label-preserving changes (rotation,
+    stretch, gamma, blur, histogram matching, texture, rim attenuation); 0 leaves them out.
     """
     rng = seed_everything(seed)
     cfg = {**DEFAULT_FUSQA_CONFIG, **(config or {})}
@@ -181,6 +185,8 @@ def train_fusqa_arrays(
             batch = np.asarray(next(batches))
         xb, yb = x[batch].float(), y[batch]
         if augment:
+            if quality_augment > 0:
+                xb = augment_quality(xb, rng, quality_augment)
             xb, _ = augment_batch(xb, None, rng)  # the mirror applies to both channels
         cosine_lr(optimiser, lr, budget.fraction(step))
         loss = loss_fn(network(xb.to(device)).reshape(-1), yb.to(device))
@@ -201,6 +207,7 @@ def train_fusqa_arrays(
         "architecture": cfg["architecture"],
         "train_count": int(len(y)),
         "train_good_share": float(y.mean()),
+        "quality_augment": quality_augment,
     }
     if val is not None:
         vx, vy = torch.as_tensor(val[0]), np.asarray(val[1]).reshape(-1)
