@@ -240,3 +240,29 @@ def build_candidates(
     else:
         chunks = [_chunk_job(job) for job in jobs]
     return _rows_to_set([row for chunk in chunks for row in chunk])
+
+
+def label_decisions(cs: CandidateSet) -> dict:
+    """How often the label's GA term decides (FINDINGS lesson 9: with the old CRL terms, never).
+
+    ga_makes_poor: Dice >= poor_below_dice but |GA error| > poor_above_ga_error_days (poor by GA alone);
+    ga_blocks_good: Dice >= good_min_dice but |GA error| > good_max_ga_error_days (not good because of
+    GA: poor or dropped). The same counts under the previous rule (CRL 5 % / 10 %, GA 2 / 4 d) for
+    comparison."""
+    from workers.ml.fusqa.labels import LABEL_THRESHOLDS as t
+
+    ga = np.abs(cs.ga_error_days)
+    crl = np.abs(cs.crl_error)
+    out = {
+        "candidates": int(len(cs)),
+        "good": int((cs.label == 1).sum()),
+        "poor": int((cs.label == 0).sum()),
+        "dropped": int((cs.label < 0).sum()),
+        "ga_makes_poor": int(((cs.dice >= t.poor_below_dice) & (ga > t.poor_above_ga_error_days)).sum()),
+        "ga_blocks_good": int(((cs.dice >= t.good_min_dice) & (ga > t.good_max_ga_error_days)).sum()),
+    }
+    old_poor_by_ga = (cs.dice >= 0.80) & (crl <= 0.10) & (ga > 4.0)
+    old_good_blocked_by_ga = (cs.dice >= 0.90) & (crl <= 0.05) & (ga > 2.0)
+    out["previous_rule_ga_makes_poor"] = int(old_poor_by_ga.sum())
+    out["previous_rule_ga_blocks_good"] = int(old_good_blocked_by_ga.sum())
+    return out

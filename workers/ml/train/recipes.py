@@ -383,13 +383,20 @@ def evaluate_fusqa(
         segmentation_path=segmentation_path, cache_dir=cache_dir, processes=processes, size=model.input_size,
         progress=progress,
     )  # fmt: skip
+    from workers.ml.train.candidates import label_decisions
+
     report = evaluate_quality(model, test)
     report["test_split"] = _split_info(datasets.UNSEEN_TEST, cache_dir)
+    report["label_decisions"] = label_decisions(test)
     far = fusqa_test_set(
         segmentation_path=segmentation_path, cache_dir=cache_dir, processes=processes, size=model.input_size,
         split=datasets.FAR_TEST, progress=progress,
     )  # fmt: skip
-    report["far_profile"] = {**evaluate_quality(model, far), "test_split": _split_info(datasets.FAR_TEST, cache_dir)}
+    report["far_profile"] = {
+        **evaluate_quality(model, far),
+        "test_split": _split_info(datasets.FAR_TEST, cache_dir),
+        "label_decisions": label_decisions(far),
+    }
     if diagram is not None:
         evaluate.draw_reliability_diagram(
             report["reliability"],
