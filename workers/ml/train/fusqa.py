@@ -100,6 +100,7 @@ def train_fusqa(
     progress: ProgressCallback | None = None,
     progress_every: int = 10,
     augment: bool = True,
+    quality_augment: float = 0.0,
     out_path: str | Path | None = None,
     device: str | torch.device | None = None,
 ) -> TrainResult:
@@ -120,7 +121,7 @@ def train_fusqa(
     return train_fusqa_arrays(
         x, y, val=val, steps=steps, seed=seed, batch_size=batch_size, lr=lr, config=cfg,
         time_budget_s=time_budget_s, progress=progress, progress_every=progress_every, augment=augment,
-        out_path=out_path, device=device,
+        quality_augment=quality_augment, out_path=out_path, device=device,
     )  # fmt: skip
 
 
