@@ -357,6 +357,10 @@ def evaluate_quality(model, test, *, threshold: float = 0.5) -> dict[str, Any]:
         p, test.ga_days, test.ga_days_reported, test.ga_days_reference, threshold
     )
     model_outputs = np.char.startswith(test.kind.astype(str), "seg_")
+    # Issue #10 item 6: poor-mask sensitivity on the segmentation models' own masks alone.
+    seg = labelled & model_outputs
+    if (test.label[seg] == 0).any() and (test.label[seg] == 1).any():
+        report["model_outputs"] = evaluate.classification_report(p[seg], test.label[seg], threshold)
     report["ga_error_model_outputs"] = evaluate.ga_error_table(
         p[model_outputs], test.ga_days[model_outputs], test.ga_days_reported[model_outputs],
         test.ga_days_reference[model_outputs], threshold,
