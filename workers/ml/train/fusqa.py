@@ -149,6 +149,7 @@ def train_fusqa_arrays(
     progress_every: int = 10,
     augment: bool = True,
     quality_augment: float = 0.0,
+    init_from: str | Path | None = None,
     class_balance: bool = True,
     out_path: str | Path | None = None,
     device: str | torch.device | None = None,
@@ -161,6 +162,7 @@ def train_fusqa_arrays(
     over the run's progress (steps or wall clock). Stops at ``steps`` or ``time_budget_s``.
     quality_augment: the share scale of train.quality_augment's label-preserving changes (rotation,
     stretch, gamma, blur, histogram matching, texture, rim attenuation); 0 leaves them out.
+    init_from: a FUSQA checkpoint to start from (fine-tuning) instead of random weights.
     """
     rng = seed_everything(seed)
     cfg = {**DEFAULT_FUSQA_CONFIG, **(config or {})}
@@ -169,7 +171,14 @@ def train_fusqa_arrays(
     y = torch.as_tensor(y).float().reshape(-1)
     if len(x) < 2:
         raise ValueError("train_fusqa needs at least two samples (BatchNorm trains on batches)")
-    network = build_network(cfg).to(device)
+    if init_from is not None:  # fine-tune: start from a checkpoint's weights (its architecture wins)
+        from workers.ml.networks import load_checkpoint
+
+        network, loaded, _ = load_checkpoint(init_from, kind="fusqa", train_command="manage.py train_fusqa")
+        cfg = {**cfg, **{k: v for k, v in loaded.items() if k not in ("temperature", "bias")}}
+        network = network.to(device)
+    else:
+        network = build_network(cfg).to(device)
     optimiser = torch.optim.AdamW(network.parameters(), lr=lr, weight_decay=1e-4)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     good, poor = np.flatnonzero(y.numpy() > 0.5), np.flatnonzero(y.numpy() <= 0.5)
@@ -209,6 +218,7 @@ def train_fusqa_arrays(
         "train_count": int(len(y)),
         "train_good_share": float(y.mean()),
         "quality_augment": quality_augment,
+        "init_from": str(init_from) if init_from is not None else None,
     }
     if val is not None:
         vx, vy = torch.as_tensor(val[0]), np.asarray(val[1]).reshape(-1)

@@ -295,6 +295,9 @@ def run_fusqa(
     cache_dir: str | Path | None = None,
     processes: int = 2,
     quality_augment: float = 1.0,
+    steps: int = 1_000_000,
+    lr: float = 2e-3,
+    init_from: str | Path | None = None,
     progress: Progress = _quiet,
 ) -> dict[str, Any]:
     """Train the shipped classifier on hospital A candidates (with hard negatives and the
@@ -310,8 +313,9 @@ def run_fusqa(
     result = train_fusqa_arrays(
         torch.from_numpy(train.x), torch.from_numpy(train.label.astype(np.float32)),
         val=(torch.from_numpy(calibration.x), calibration.label.astype(np.float32)),
-        steps=1_000_000, seed=seed, batch_size=32, lr=2e-3, config={"architecture": architecture},
+        steps=steps, seed=seed, batch_size=32, lr=lr, config={"architecture": architecture},
         time_budget_s=seconds, progress=progress, progress_every=50, out_path=out, quality_augment=quality_augment,
+        init_from=init_from,
     )  # fmt: skip
     return {
         **result.metrics,
