@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=540.0, help="training budget (wall clock)")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--architecture", default="compact")
+        parser.add_argument("--steps", type=int, default=1_000_000, help="step budget (the first of steps/seconds)")
+        parser.add_argument("--lr", type=float, default=2e-3)
+        parser.add_argument("--init-from", default=None, help="fine-tune from these FUSQA weights")
         parser.add_argument("--segmentation", default=None, help="final segmentation weights (default: shipped)")
         parser.add_argument("--snapshot-dir", default=None, help="default: var/checkpoints/segmentation")
         parser.add_argument("--cache-dir", default=None, help="phantom cache (default: var/cache)")
@@ -43,8 +46,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, indent=2))
             return
         metrics = recipes.run_fusqa(
-            out=opts["out"], seconds=opts["seconds"], architecture=opts["architecture"], **common
-        )
+            out=opts["out"], seconds=opts["seconds"], architecture=opts["architecture"], steps=opts["steps"],
+            lr=opts["lr"], init_from=opts["init_from"], **common,
+        )  # fmt: skip
         text = json.dumps(metrics, indent=2, default=str)
         # Beside the weights, as train_segmentation leaves segmentation_report.json: the model card reads it.
         Path(opts["out"]).with_name("fusqa_training.json").write_text(text + "\n")

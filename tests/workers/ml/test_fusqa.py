@@ -42,7 +42,8 @@ def test_a_longer_mask_with_high_dice_is_not_good():
 
     assert verdict.dice > 0.95
     assert verdict.crl_error == pytest.approx(0.08, abs=0.01)
-    assert verdict.label is None  # between good (<= 5%) and poor (> 10%): dropped from training
+    assert 1.5 < verdict.ga_error_days < 3.0  # about 2.5 days at 60 mm
+    assert verdict.label is None  # between good (<= 1.5 d) and poor (> 3 d): dropped from training
 
 
 def test_labels_follow_the_thresholds():
@@ -52,7 +53,8 @@ def test_labels_follow_the_thresholds():
     shifted = quality_label(np.roll(reference, 20, axis=0), reference, 0.3)
 
     assert (same.label, same.dice, same.ga_error_days) == ("good", 1.0, 0.0)
-    assert far_too_long.label == "poor" and abs(far_too_long.crl_error) > LABEL_THRESHOLDS.poor_above_crl_error
+    assert far_too_long.label == "poor" and far_too_long.dice > LABEL_THRESHOLDS.good_min_dice
+    assert abs(far_too_long.ga_error_days) > LABEL_THRESHOLDS.poor_above_ga_error_days
     assert shifted.label == "poor" and shifted.dice < LABEL_THRESHOLDS.poor_below_dice
     assert quality_label(np.zeros_like(reference), reference, 0.3).label == "poor"
 

@@ -8,12 +8,22 @@ from workers.ml.synth import get_profile, list_profiles, load_profile
 from workers.ml.synth.profiles import Drift, MachineProfile
 
 
-def test_there_are_two_machines_at_each_of_two_hospitals():
+def test_there_are_two_machines_at_each_of_hospitals_a_and_b_and_a_far_transvaginal_profile():
     hospitals = {}
     for name in list_profiles():
         hospitals.setdefault(get_profile(name).hospital, []).append(name)
-    assert len(hospitals) >= 2
-    assert all(len(names) >= 2 for names in hospitals.values())
+    assert len(hospitals["hospital_a"]) >= 2 and len(hospitals["hospital_b"]) >= 2
+    far = get_profile("hospital_c/hera_w10_tv")
+    assert far.approach == "transvaginal" and far.crl_range_mm == (15.0, 30.0)
+    assert far.center_frequency_mhz > max(get_profile(n).center_frequency_mhz for n in hospitals["hospital_a"]) + 2
+
+
+def test_an_unknown_approach_or_a_crl_range_outside_15_84_mm_is_refused():
+    data = get_profile("hospital_c/hera_w10_tv").to_dict()
+    with pytest.raises(ValueError, match="approach"):
+        MachineProfile.from_dict(data | {"approach": "transrectal"})
+    with pytest.raises(ValueError, match="crl_range_mm"):
+        MachineProfile.from_dict(data | {"crl_range_mm": [10.0, 30.0]})
 
 
 @pytest.mark.parametrize(

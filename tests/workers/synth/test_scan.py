@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from workers.ml.crl import crl_from_mask
-from workers.ml.synth import CRL_RANGE_MM, generate_scan, robinson_ga_days
+from workers.ml.synth import CRL_CALLIPER_SD, CRL_RANGE_MM, generate_scan, robinson_ga_days
 from workers.ml.synth.anatomy import TISSUE_FETUS
 
 
@@ -43,12 +43,20 @@ def test_the_fetus_fills_a_zoomed_share_of_the_frame_from_15_to_84_mm():
     assert np.median(fractions) > 0.12
 
 
-def test_true_ga_follows_robinson_and_reported_ga_is_noisy(scans_by_profile):
+def test_true_ga_follows_robinson_and_reported_ga_is_the_sonographers_calliper_crl(scans_by_profile):
     scans = _all(scans_by_profile)
     for scan in scans:
         assert scan.ga_days_true == pytest.approx(robinson_ga_days(scan.crl_mm), abs=0.01)
-        assert abs(scan.ga_days_reported - scan.ga_days_true) < 5 * 2.5
+        low = robinson_ga_days(scan.crl_mm * (1 - 3 * CRL_CALLIPER_SD))
+        high = robinson_ga_days(scan.crl_mm * (1 + 3 * CRL_CALLIPER_SD))
+        assert low - 0.05 <= scan.ga_days_reported <= high + 0.05
     assert any(s.ga_days_reported != round(s.ga_days_true, 1) for s in scans)
+
+
+def test_the_calliper_noise_is_about_a_day_of_ga():
+    scans = [generate_scan("hospital_a/voluson_e8", seed) for seed in range(40)]
+    errors = np.array([s.ga_days_reported - s.ga_days_true for s in scans])
+    assert 0.4 < errors.std() < 1.2 and abs(np.median(errors)) < 0.5
 
 
 def test_requested_crl_and_wall_contact_are_honoured():
@@ -65,9 +73,16 @@ def test_the_same_seed_gives_the_same_frame_and_another_seed_does_not():
     assert not np.array_equal(a.image, c.image)
 
 
-def test_the_same_seed_draws_the_same_fetus_on_every_machine(scans_by_profile):
-    crls = {scans[0].crl_mm for scans in scans_by_profile.values()}
+def test_the_same_seed_draws_the_same_fetus_on_every_transabdominal_machine(scans_by_profile):
+    crls = {scans[0].crl_mm for name, scans in scans_by_profile.items() if scans[0].machine.crl_range_mm is None}
     assert len(crls) == 1
+
+
+def test_the_transvaginal_probe_sees_small_embryos_without_an_abdominal_wall():
+    scans = [generate_scan("hospital_c/hera_w10_tv", seed) for seed in range(4)]
+    assert all(15.0 <= s.crl_mm <= 30.0 for s in scans)
+    assert len({s.crl_mm for s in scans}) == 4
+    assert all(s.fetus_fraction > 0.05 for s in scans)
 
 
 def test_fluid_is_dark_and_the_uterine_wall_bright(scans_by_profile):

@@ -4,6 +4,10 @@ The crop is a square centred on the mask's bounding box, its side the box's long
 ``margin`` of it on each side, so the network sees the fetus at a fixed scale AND the tissue
 just past the mask's edges (where a leak or a short mask shows). Out-of-frame parts are black.
 A mask with no pixel falls back to the whole frame letterboxed (mask channel all zero).
+
+Frames whose pixels are not square (``spacing_mm`` (row, col) differing) are resampled to square
+pixels first (the finer of the two spacings), so the network never learns a machine's pixel
+aspect: a fetus has the same shape in the crop on every machine.
 """
 
 from __future__ import annotations
@@ -35,11 +39,41 @@ def _window(a: np.ndarray, top: int, left: int, side: int) -> np.ndarray:
     return out
 
 
-def quality_input(image: np.ndarray, mask: np.ndarray, size: int, margin: float) -> np.ndarray:
-    """(2, size, size) float32: standardised image crop, mask crop in [0, 1]."""
+SQUARE_TOLERANCE = 0.01  # relative difference of row and column spacing treated as square
+
+
+def square_pixels(
+    image: np.ndarray, mask: np.ndarray, spacing_mm: float | tuple[float, float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Image and mask resampled to square pixels (the finer spacing); unchanged if already square
+    or if the spacing is unknown. Image bilinear, mask nearest."""
+    if spacing_mm is None or np.isscalar(spacing_mm):
+        return image, mask
+    row_mm, col_mm = (float(v) for v in spacing_mm)
+    if row_mm <= 0 or col_mm <= 0 or abs(row_mm - col_mm) <= SQUARE_TOLERANCE * min(row_mm, col_mm):
+        return image, mask
+    fine = min(row_mm, col_mm)
+    h, w = image.shape
+    shape = (max(1, int(round(h * row_mm / fine))), max(1, int(round(w * col_mm / fine))))
+    img = F.interpolate(torch.from_numpy(np.asarray(image, np.float32))[None, None], size=shape, mode="bilinear",
+                        align_corners=False)[0, 0].numpy()  # fmt: skip
+    msk = F.interpolate(torch.from_numpy(np.asarray(mask, np.float32))[None, None], size=shape, mode="nearest")
+    return img, msk[0, 0].numpy() > 0.5
+
+
+def quality_input(
+    image: np.ndarray,
+    mask: np.ndarray,
+    size: int,
+    margin: float,
+    spacing_mm: float | tuple[float, float] | None = None,
+) -> np.ndarray:
+    """(2, size, size) float32: standardised image crop, mask crop in [0, 1]. ``spacing_mm``
+    (row, col): resample to square pixels first when they differ."""
     mask = np.asarray(mask) > 0
     if image.shape != mask.shape:
         raise ValueError(f"image {image.shape} and mask {mask.shape} differ in shape")
+    image, mask = square_pixels(image, mask, spacing_mm)
     if not mask.any():
         grey, _ = letterbox(image, size)
         return np.stack([grey, np.zeros_like(grey)]).astype(np.float32)

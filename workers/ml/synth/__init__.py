@@ -14,12 +14,12 @@ from .dicom_writer import exported_screen, scan_to_dataset, scan_to_dicom_bytes
 from .fetus import robinson_crl_mm, robinson_ga_days
 from .output import write_scans
 from .profiles import Drift, MachineProfile, get_profile, list_profiles, load_profile, register_profile
-from .scan import GA_DATING_SD_DAYS, SyntheticScan, generate_batch, generate_scan
+from .scan import CRL_CALLIPER_SD, SyntheticScan, generate_batch, generate_scan
 
 __all__ = [
+    "CRL_CALLIPER_SD",
     "CRL_RANGE_MM",
     "DEGRADATION_KINDS",
-    "GA_DATING_SD_DAYS",
     "DegradedMask",
     "Drift",
     "MachineProfile",

@@ -22,6 +22,8 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 from skimage.draw import disk
 
+from .appearance import Appearance, sample_appearance, skin_pattern
+from .artefacts import add_artefacts
 from .fetus import FetusShape, build_fetus
 from .profiles import MachineProfile
 from .scan_conversion import SectorGeometry, window_geometry
@@ -49,6 +51,7 @@ class Scene:
     yolk_radius_mm: float
     touching_wall: bool
     texture_seed: int
+    appearance: Appearance
 
 
 def _choose_zoom(profile: MachineProfile, area_mm2: float, target_fraction: float) -> int:
@@ -82,8 +85,13 @@ def sample_scene(
     touching_wall: bool | None = None,
     fill_fraction: float | None = None,
 ) -> Scene:
-    crl = float(rng.uniform(*CRL_RANGE_MM)) if crl_mm is None else float(crl_mm)
+    # One uniform draw, mapped to the profile's CRL range (a transvaginal probe sees small embryos):
+    # on every transabdominal machine the same seed still draws the same fetus.
+    lo, hi = profile.crl_range_mm or CRL_RANGE_MM
+    crl = float(lo + rng.uniform(0.0, 1.0) * (hi - lo)) if crl_mm is None else float(crl_mm)
     local = build_fetus(crl, rng)
+    # The appearance has its own stream: drawing it never changes the anatomy's draws.
+    look = sample_appearance(np.random.default_rng([int(rng.integers(0, 2**31 - 1)), 17]))
     g = local.maturity
     touching = bool(rng.random() < 0.65) if touching_wall is None else touching_wall
     # Zoom: the fetus fills 10-40% of the frame; early embryos less (a transabdominal probe's
@@ -94,8 +102,11 @@ def sample_scene(
         target *= profile.framing_scale  # a preset with a deeper default view frames the fetus smaller
     zoom = _choose_zoom(profile, local.area_mm2, target)
 
-    # Orientation: sonographers align the crown-rump axis near horizontal for a CRL.
+    # Orientation: sonographers align the crown-rump axis near horizontal for a CRL, but a
+    # share of frames (and of the views the classifier must judge) lie at any angle.
     rotation = float(rng.uniform(-0.35, 0.35))
+    if look.steep:
+        rotation = float(np.random.default_rng([look.seed, 3]).uniform(-np.pi / 2, np.pi / 2))
     head_left = rng.random() < 0.5
     back_down = rng.random() < 0.6
     axis = local.crl_points[1] - local.crl_points[0]
@@ -144,6 +155,8 @@ def sample_scene(
             where = lo_xy + rng.uniform(0.2, 0.8, 2) * (hi_xy - lo_xy)
             moved = pts - centroid + where
             if np.all(geom.inside_sector_mm(moved[:, 0], moved[:, 1], margin_mm=1.0)):
+                if look.near_sector_edge:
+                    where = _towards_sector_edge(geom, pts - centroid, where)
                 break
         if attempt % 6 == 5 and zoom < len(profile.zoom_heights_mm) - 1:
             zoom += 1
@@ -153,6 +166,8 @@ def sample_scene(
     sac_centre = where + sac_offset
 
     placenta_dir = float(rng.choice([np.pi / 2, -np.pi / 2]) + rng.normal(0, 0.6))
+    if touching and look.placenta_contact:  # the fetus lies on the placenta: no fluid between
+        placenta_dir = float(np.arctan2(direction[1], direction[0]))
     amnion_gap = float(rng.uniform(1.0, 5.0) * (1.0 - 0.6 * g))
     yolk_r = float(rng.uniform(1.8, 3.0))
     yolk = None
@@ -182,7 +197,22 @@ def sample_scene(
         yolk_radius_mm=yolk_r,
         touching_wall=touching,
         texture_seed=int(rng.integers(0, 2**31 - 1)),
+        appearance=look,
     )
+
+
+def _towards_sector_edge(geom: SectorGeometry, pts: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Move the placed fetus sideways towards the nearer side of the sector while it still fits
+    (1 mm margin), so that the sector's edge shows right beside it."""
+    side = -1.0 if where[0] < 0 else 1.0
+    best = where
+    for step in np.arange(1.0, 80.0, 1.0):
+        cand = where + np.array([side * step, 0.0])
+        moved = pts + cand
+        if not np.all(geom.inside_sector_mm(moved[:, 0], moved[:, 1], margin_mm=1.0)):
+            break
+        best = cand
+    return best
 
 
 def _texture(
@@ -248,7 +278,7 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
     # Abdominal wall near the probe: arcs parallel to the probe face.
     depth = np.hypot(x, y) - profile.probe_radius_mm
     near = depth < 26.0
-    if near.any():
+    if near.any() and profile.approach == "transabdominal":  # a vaginal probe has no abdominal wall
         layer = np.where(depth < 8.0, 0.012, 0.03) * tex_fine
         for z in scene.wall_layers_mm:
             layer = np.where(np.abs(depth - z) < 0.45, 0.8, layer)
@@ -276,8 +306,9 @@ def render_scene(scene: Scene, profile: MachineProfile) -> RenderedScene:
     rows, cols = full_rows, full_cols
     _draw_cord(scene.fetus, geom, echo, tissue, rng)
     labels = np.zeros((rows, cols), np.uint8)
-    _draw_fetus(scene.fetus, geom, echo, labels, rng, d)
+    _draw_fetus(scene.fetus, geom, echo, labels, rng, d, scene.appearance)
     tissue[labels > 0] = TISSUE_FETUS
+    add_artefacts(echo, tissue == TISSUE_FLUID, labels > 0, geom, profile.probe_radius_mm, scene.appearance)
     outside = ~geom.sector_mask
     echo[outside] = 0.0
     tissue[outside] = TISSUE_OTHER
@@ -317,16 +348,29 @@ def _fill(shape, outline_px) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _draw_fetus(
-    fetus: FetusShape, geom: SectorGeometry, echo: np.ndarray, labels: np.ndarray, rng, sac_depth_half: np.ndarray
+    fetus: FetusShape,
+    geom: SectorGeometry,
+    echo: np.ndarray,
+    labels: np.ndarray,
+    rng,
+    sac_depth_half: np.ndarray,
+    look: Appearance,
 ) -> None:
     """Draw the fetus at full resolution inside its bounding box. sac_depth_half: the distance
-    outside the sac boundary (mm) at half resolution."""
+    outside the sac boundary (mm) at half resolution. The label mask is the drawn outline; the
+    echo follows ``look``: its edge may sit a little inside or outside the outline, carry a skin
+    line on part of it or none, be blurred, and the interior may be bright and varied."""
     sp = geom.spacing_mm
     g = fetus.maturity
+    own = np.random.default_rng([look.seed, 1])
     origin = np.array([geom.x0_mm, geom.y0_mm])
     pts = np.vstack([fetus.head, fetus.body, *fetus.limbs])
-    c0, r0 = np.maximum(np.floor((pts.min(0) - origin) / sp).astype(int) - 4, 0)
-    c1, r1 = np.minimum(np.ceil((pts.max(0) - origin) / sp).astype(int) + 5, [geom.cols, geom.rows])
+    radius_mm = float(np.sqrt(max(fetus.area_mm2, 1.0) / np.pi))
+    offset_mm = look.outline_offset * radius_mm
+    blur_mm = look.edge_blur * radius_mm
+    pad = 4 + int(np.ceil((abs(offset_mm) + 3.0 * blur_mm + 0.5) / sp))
+    c0, r0 = np.maximum(np.floor((pts.min(0) - origin) / sp).astype(int) - pad, 0)
+    c1, r1 = np.minimum(np.ceil((pts.max(0) - origin) / sp).astype(int) + pad + 1, [geom.cols, geom.rows])
     shape = (r1 - r0, c1 - c0)
 
     def local(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -336,15 +380,31 @@ def _draw_fetus(
     lab = np.zeros(shape, np.uint8)
     body_px = _fill(shape, local(fetus.body))
     lab[body_px] = 2
-    all_px = np.zeros(shape, bool)
+    drawn = np.zeros(shape, bool)
     for limb in fetus.limbs:
         rr, cc = _fill(shape, local(limb))
-        all_px[rr, cc] = True
+        drawn[rr, cc] = True
         if fetus.limbs_in_mask:
             lab[rr, cc] = 2
     head_px = _fill(shape, local(fetus.head))
     lab[head_px] = 1
-    all_px |= lab > 0
+    drawn |= lab > 0
+
+    # The echo's extent: the outline moved in or out by the offset; region labels follow the
+    # nearest drawn pixel (1 head, 2 body, 3 a limb outside the mask).
+    region = np.where(drawn & (lab == 0), 3, lab).astype(np.uint8)
+    if offset_mm > 0:
+        all_px = drawn & (ndimage.distance_transform_edt(drawn) * sp > offset_mm)
+        if all_px.sum() < 0.5 * drawn.sum():
+            all_px = drawn
+    elif offset_mm < 0:
+        outside_mm, (ir, ic) = ndimage.distance_transform_edt(~drawn, return_indices=True)
+        all_px = drawn | (outside_mm * sp <= -offset_mm)
+        region = region[ir, ic]
+    else:
+        all_px = drawn
+    region = np.where(all_px, region, 0)
+    head_reg, body_reg = region == 1, region == 2
 
     inside_mm = ndimage.distance_transform_edt(all_px) * sp
     # The gradient of the distance map is the inward normal of the outline near the skin.
@@ -355,14 +415,28 @@ def _draw_fetus(
     spec = np.abs(gx * beam[0] + gy * beam[1]) / (np.hypot(gx, gy) + 1e-6)
 
     grain = max(4, int(shape[0] * sp / 1.2))  # about one cell per 1.2 mm, elongated across the beam
-    tex = _texture(rng, shape, max(4, shape[0] // 6), 0.7) * _texture(rng, shape, grain, 0.8, stretch=2.5)
+    ts = look.texture_strength
+    tex = _texture(rng, shape, max(4, shape[0] // 6), 0.7 * ts) * _texture(rng, shape, grain, 0.8 * ts, stretch=2.5)
     crop = echo[r0:r1, c0:c1]
     # A skin echo needs an interface: strong against fluid, weak where the fetus lies on the wall.
     rows_half = np.minimum(np.arange(r0, r1) // 2, sac_depth_half.shape[0] - 1)
     cols_half = np.minimum(np.arange(c0, c1) // 2, sac_depth_half.shape[1] - 1)
     fluid_near = sac_depth_half[rows_half][:, cols_half] < -0.8
-    body_echo = np.where(lab == 1, 0.012 + 0.01 * g, 0.016) * tex
-    body_echo = np.where(all_px & (lab == 0), 0.04 * tex, body_echo)
+    gain = look.interior_gain
+    body_echo = np.where(head_reg, (0.012 + 0.01 * g) * gain, 0.016 * gain) * tex
+    body_echo = np.where(region == 3, 0.04 * gain * tex, body_echo)
+    # Bright patches (ossifying bone, liver, echogenic bowel): what makes a real interior varied.
+    if look.patch_share > 0.01:
+        field = np.log(_texture(own, shape, max(4, int(shape[0] * sp / (0.12 * radius_mm + 0.5))), 1.0))
+        inside = field[all_px]
+        if inside.size:
+            patches = all_px & (field >= np.quantile(inside, 1.0 - look.patch_share))
+            body_echo = np.where(patches, body_echo * look.patch_gain, body_echo)
+    # A brighter band under the skin (subcutaneous tissue, ribs), some way inside the edge.
+    if look.band_gain > 0:
+        depth = inside_mm / radius_mm
+        band = (depth >= look.band_depth) & (depth < look.band_depth + look.band_width)
+        body_echo = np.where(band, body_echo * (1.0 + look.band_gain), body_echo)
     # Head: brain fluid early; skull, falx region and choroid plexus later.
     hc = fetus.head_centre
     hr, hcc = local(hc[None])
@@ -372,17 +446,23 @@ def _draw_fetus(
     v = -(xx - hcc[0]) * np.sin(fetus.head_angle) + (yy - hr[0]) * np.cos(fetus.head_angle)
     v *= fetus.dorsal_sign
     rn = np.hypot(u / (a / sp), v / (b / sp))
-    brain = (lab == 1) & (rn < 0.8)
-    body_echo = np.where(brain, (0.004 + 0.01 * g) * tex, body_echo)
+    brain = head_reg & (rn < 0.8)
+    body_echo = np.where(brain, (0.004 + 0.01 * g) * np.sqrt(gain) * tex, body_echo)
     if g > 0.3:
         plexus = brain & (np.hypot(u / (a / sp) + 0.05, (v / (b / sp)) - 0.35) < 0.14 + 0.08 * g)
         body_echo = np.where(plexus, 0.12 * tex, body_echo)
-        skull = (lab == 1) & (np.abs(rn - 0.9) < 0.05)
+        skull = head_reg & (np.abs(rn - 0.9) < 0.05)
         radial = np.abs((xx - hcc[0]) * beam[0] + (yy - hr[0]) * beam[1]) / (np.hypot(xx - hcc[0], yy - hr[0]) + 1e-6)
         body_echo = np.where(skull, np.maximum(0.012, (0.03 + 2.5 * g**2) * radial**4), body_echo)
-    # Skin: a bright line, strong where it faces the beam, weak at the sides.
-    skin = all_px & (inside_mm < 0.55)
-    body_echo = np.where(skin, (0.02 + 0.5 * spec**2 * (0.15 + 0.85 * fluid_near)) * tex, body_echo)
+    # Skin: a line strong where it faces the beam, weak at the sides, on part of the outline only
+    # (or all of it, or none), of the frame's own thickness and brightness.
+    if look.skin_coverage > 0:
+        rc, cc = np.nonzero(all_px)
+        angles = np.arctan2(yy - rc.mean(), xx - cc.mean())
+        carries = skin_pattern(angles, look.skin_coverage, own)
+        skin = all_px & (inside_mm < max(look.skin_thickness_mm, 0.6 * sp)) & carries
+        skin_echo = look.skin_gain * (0.02 + 0.5 * spec**2 * (0.15 + 0.85 * fluid_near)) * tex
+        body_echo = np.where(skin, np.maximum(skin_echo, body_echo), body_echo)
     crop[all_px] = body_echo[all_px]
     # Echogenic structures inside (organs, ribs, the falx): small bright and dark grains.
     inner = np.argwhere(inside_mm > 1.0)
@@ -403,7 +483,7 @@ def _draw_fetus(
         for f in np.linspace(0.0, 1.0, 8):
             lr, lc = local((p0 + (p1 - p0) * f)[None])
             pr, pc = disk((float(lr[0]), float(lc[0])), max(1.0, 0.3 / sp), shape=shape)
-            keep = lab[pr, pc] == 1
+            keep = head_reg[pr, pc]
             crop[pr[keep], pc[keep]] = (0.15 + 0.6 * g) * rng.uniform(0.6, 1.0)
     if g > 0.45:
         # Nuchal translucency: fluid under the skin at the back of the neck (11-14 weeks).
@@ -431,7 +511,15 @@ def _draw_fetus(
         q = np.array(local(fetus.body.mean(0)[None])).ravel()
         centre = p + (q - p) * depth * 1.6
         pr, pc = disk(tuple(centre), radius * w_body * 0.5, shape=shape)
-        keep = lab[pr, pc] == 2
+        keep = body_reg[pr, pc]
         crop[pr[keep], pc[keep]] = value * tex[pr[keep], pc[keep]]
+
+    # Edge blur: the echo's edge smeared across a band either side of it.
+    if blur_mm > 0.05:
+        sigma = blur_mm / sp
+        blurred = ndimage.gaussian_filter(crop, sigma=sigma, mode="nearest")
+        outside = ndimage.distance_transform_edt(~all_px) * sp
+        near = (inside_mm + outside) < 2.5 * blur_mm
+        crop[near] = blurred[near]
 
     labels[r0:r1, c0:c1] = lab

@@ -21,6 +21,7 @@ MACHINES_DIR = Path(__file__).with_name("machines")
 
 
 DRIFT_KINDS = ("fault", "preset")
+APPROACHES = ("transabdominal", "transvaginal")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class MachineProfile:
     drift_factor: float = 0.0
     preset: str = "OB 1st Trim"
     framing_scale: float = 1.0  # the fetus fills this x the usual fraction of the frame (< 1: zoomed out)
+    approach: str = "transabdominal"  # or "transvaginal": no abdominal wall under the probe
+    crl_range_mm: tuple[float, float] | None = None  # CRLs this probe is used for (None: 15-84 mm)
     notes: str = field(default="", compare=False)
 
     @property
@@ -146,6 +149,8 @@ class MachineProfile:
         data = dict(data)
         data["zoom_heights_mm"] = tuple(float(h) for h in data["zoom_heights_mm"])
         data["anonymisation_box"] = tuple(float(v) for v in data["anonymisation_box"])
+        if data.get("crl_range_mm") is not None:
+            data["crl_range_mm"] = tuple(float(v) for v in data["crl_range_mm"])
         if data.get("drift") is not None:
             data["drift"] = Drift(**data["drift"])
         known = {f.name for f in dataclasses.fields(cls)}
@@ -173,6 +178,10 @@ def _validate(p: MachineProfile) -> None:
         raise ValueError(f"{p.name}: text_corner must be top-left or top-right")
     if not p.zoom_heights_mm or min(p.zoom_heights_mm) <= 0:
         raise ValueError(f"{p.name}: needs positive zoom heights")
+    if p.approach not in APPROACHES:
+        raise ValueError(f"{p.name}: approach must be one of {', '.join(APPROACHES)}")
+    if p.crl_range_mm is not None and not (15.0 <= p.crl_range_mm[0] < p.crl_range_mm[1] <= 84.0):
+        raise ValueError(f"{p.name}: crl_range_mm must lie within 15-84 mm")
     if not 0.2 <= p.framing_scale <= 2.0:
         raise ValueError(f"{p.name}: framing_scale out of 0.2-2")
     if p.drift is not None:

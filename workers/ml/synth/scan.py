@@ -15,7 +15,11 @@ from .overlays import burn_in
 from .profiles import MachineProfile, get_profile
 from .scan_conversion import window_geometry
 
-GA_DATING_SD_DAYS = 2.5  # SD of the "reported" GA around the truth (LMP / early-scan dating noise)
+# The reported GA is the sonographer's own calliper measurement of this frame: the reference CRL
+# with the relative error of one CRL measurement. Souka et al. (Prenat Diagn 2012;32:1158-65, 592
+# fetuses, 8-14 weeks): intra-observer 95% limits of agreement +/-8.5% of CRL for the difference of
+# two measurements, so one measurement's SD is 8.5 / (1.96 sqrt 2) = 3.1% of CRL (0.6-1.0 d of GA).
+CRL_CALLIPER_SD = 0.031
 FIRST_STUDY_DATE = dt.date(2026, 1, 5)
 
 
@@ -29,7 +33,7 @@ class SyntheticScan:
     crl_mm: float  # drawn CRL: the maximum Feret diameter of head + body
     crl_points: tuple[tuple[float, float], tuple[float, float]]  # calliper ends, pixels (row, col)
     ga_days_true: float  # Robinson GA of the drawn CRL
-    ga_days_reported: float  # true GA + dating noise (SD GA_DATING_SD_DAYS)
+    ga_days_reported: float  # Robinson GA of the sonographer's calliper CRL (CRL x (1 + N(0, CRL_CALLIPER_SD)))
     profile: str
     seed: int
     study_date: dt.date
@@ -97,7 +101,8 @@ def generate_scan(
     image = np.round(grey * 255.0).astype(np.uint8)
 
     ga_true = robinson_ga_days(scene.fetus.crl_mm)
-    ga_reported = round(ga_true + float(_rng(seed, 3).normal(0.0, GA_DATING_SD_DAYS)), 1)
+    calliper = float(np.clip(_rng(seed, 3).normal(0.0, CRL_CALLIPER_SD), -3 * CRL_CALLIPER_SD, 3 * CRL_CALLIPER_SD))
+    ga_reported = round(robinson_ga_days(scene.fetus.crl_mm * (1.0 + calliper)), 1)
     geom = window_geometry(machine, scene.zoom_index)
     image = burn_in(image, machine, geom, format_ga(ga_reported))
     p = scene.fetus.crl_points

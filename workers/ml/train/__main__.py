@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         " segmentation with 0 streams fresh frames instead",
     )  # fmt: skip
     parser.add_argument("--architecture", default="compact")
+    parser.add_argument(
+        "--quality-augment", type=float, default=1.0,
+        help="fusqa: share scale of the label-preserving crop augmentations (train.quality_augment); 0 = off",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     from workers.ml.synth.profiles import list_profiles
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         result = train_fusqa(
             quality_samples(profiles, args.frames, args.seed), steps=args.steps, seed=args.seed,
-            architecture=args.architecture, batch_size=args.batch_size,
+            architecture=args.architecture, batch_size=args.batch_size, quality_augment=args.quality_augment,
             val_samples=quality_samples(profiles, max(20, args.frames // 5), val_seed),
             time_budget_s=args.seconds, progress=progress, out_path=args.out,
         )  # fmt: skip

@@ -7,6 +7,8 @@ For each phantom frame the candidates are
   FINDINGS lesson 2),
 - masks stretched or shrunk along the CRL axis ("stretch": CRL off by a share of the fetus while
   the outline stays smooth, lesson 3),
+- hard negatives (train.hard_negatives: the outline on maternal tissue, head or body only, merged
+  with a neighbouring structure), when asked for,
 - the real outputs of segmentation models ("seg_<name>"), e.g. early / mid / final snapshots of
   the segmentation training and a deliberately weak model: the errors a model actually makes.
 
@@ -30,6 +32,7 @@ from workers.ml.fusqa.crop import quality_input
 from workers.ml.fusqa.labels import dice, label_from_errors
 from workers.ml.ga import gestational_age_days
 from workers.ml.train.datasets import PhantomFrame
+from workers.ml.train.hard_negatives import hard_negatives
 from workers.ml.train.phantoms import _stretch
 
 Severity = Callable[[np.random.Generator], float]
@@ -99,6 +102,7 @@ def frame_candidates(
     severity: Severity,
     other: np.ndarray | None,
     stretches: int,
+    hard: bool = False,
 ) -> list[tuple[str, float, np.ndarray]]:
     """(kind, severity, mask) for one frame, the reference first."""
     from workers.ml.synth import degrade_mask
@@ -117,6 +121,12 @@ def frame_candidates(
         crl = crl_from_mask(frame.mask, frame.spacing_mm)
         for factor in rng.uniform(0.85, 1.15, stretches):
             out.append(("stretch", float(abs(factor - 1)), _stretch(frame.mask, float(factor), crl.p1, crl.p2)))
+    if hard:
+        crl = crl_from_mask(frame.mask, frame.spacing_mm)
+        crl_px = float(np.hypot(crl.p1[0] - crl.p2[0], crl.p1[1] - crl.p2[1]))
+        out += [
+            (k, float("nan"), m) for k, m in hard_negatives(frame.labels, frame.tissue, frame.spacing_mm, crl_px, rng)
+        ]
     return out
 
 
@@ -174,12 +184,14 @@ def _chunk_job(args) -> list[dict]:
     import torch
 
     torch.set_num_threads(1)  # one process per core
-    frames, others, model_masks, start, seed, kinds, severity, stretches, size, margin = args
+    frames, others, model_masks, start, seed, kinds, severity, stretches, size, margin, hard = args
     rows = []
     for k, frame in enumerate(frames):
         rng = np.random.default_rng([seed, start + k])
         ref_crl = crl_from_mask(frame.mask, frame.spacing_mm).crl_mm
-        cands = frame_candidates(frame, rng, kinds=kinds, severity=severity, other=others[k], stretches=stretches)
+        cands = frame_candidates(
+            frame, rng, kinds=kinds, severity=severity, other=others[k], stretches=stretches, hard=hard
+        )
         cands += [(f"seg_{name}", float("nan"), masks[k]) for name, masks in model_masks.items()]
         rows += [_describe(frame, kind, s, m, size, margin, ref_crl) for kind, s, m in cands if np.any(m)]
     return rows
@@ -196,8 +208,10 @@ def build_candidates(
     size: int = 128,
     margin: float = 0.25,
     processes: int = 1,
+    hard: bool = False,
 ) -> CandidateSet:
-    """All candidates of ``frames``; model_masks: name -> one predicted mask per frame."""
+    """All candidates of ``frames``; model_masks: name -> one predicted mask per frame; hard: add
+    the hard negatives (train.hard_negatives: maternal tissue, head or body only, merges)."""
     from workers.ml.synth import DEGRADATION_KINDS
 
     kinds = tuple(DEGRADATION_KINDS if kinds is None else kinds)
@@ -216,6 +230,7 @@ def build_candidates(
             stretches,
             size,
             margin,
+            hard,
         )  # fmt: skip
         for i in range(0, len(frames), step)
     ]
@@ -225,3 +240,29 @@ def build_candidates(
     else:
         chunks = [_chunk_job(job) for job in jobs]
     return _rows_to_set([row for chunk in chunks for row in chunk])
+
+
+def label_decisions(cs: CandidateSet) -> dict:
+    """How often the label's GA term decides (FINDINGS lesson 9: with the old CRL terms, never).
+
+    ga_makes_poor: Dice >= poor_below_dice but |GA error| > poor_above_ga_error_days (poor by GA alone);
+    ga_blocks_good: Dice >= good_min_dice but |GA error| > good_max_ga_error_days (not good because of
+    GA: poor or dropped). The same counts under the previous rule (CRL 5 % / 10 %, GA 2 / 4 d) for
+    comparison."""
+    from workers.ml.fusqa.labels import LABEL_THRESHOLDS as t
+
+    ga = np.abs(cs.ga_error_days)
+    crl = np.abs(cs.crl_error)
+    out = {
+        "candidates": int(len(cs)),
+        "good": int((cs.label == 1).sum()),
+        "poor": int((cs.label == 0).sum()),
+        "dropped": int((cs.label < 0).sum()),
+        "ga_makes_poor": int(((cs.dice >= t.poor_below_dice) & (ga > t.poor_above_ga_error_days)).sum()),
+        "ga_blocks_good": int(((cs.dice >= t.good_min_dice) & (ga > t.good_max_ga_error_days)).sum()),
+    }
+    old_poor_by_ga = (cs.dice >= 0.80) & (crl <= 0.10) & (ga > 4.0)
+    old_good_blocked_by_ga = (cs.dice >= 0.90) & (crl <= 0.05) & (ga > 2.0)
+    out["previous_rule_ga_makes_poor"] = int(old_poor_by_ga.sum())
+    out["previous_rule_ga_blocks_good"] = int(old_good_blocked_by_ga.sum())
+    return out

@@ -24,6 +24,7 @@ from workers.ml.train.common import (
     sample_batches,
     seed_everything,
 )
+from workers.ml.train.quality_augment import augment_quality
 
 QualitySample = tuple[np.ndarray, np.ndarray, int]  # (uint8 frame, bool mask, 1 good / 0 poor)
 
@@ -99,6 +100,7 @@ def train_fusqa(
     progress: ProgressCallback | None = None,
     progress_every: int = 10,
     augment: bool = True,
+    quality_augment: float = 0.0,
     out_path: str | Path | None = None,
     device: str | torch.device | None = None,
 ) -> TrainResult:
@@ -119,7 +121,7 @@ def train_fusqa(
     return train_fusqa_arrays(
         x, y, val=val, steps=steps, seed=seed, batch_size=batch_size, lr=lr, config=cfg,
         time_budget_s=time_budget_s, progress=progress, progress_every=progress_every, augment=augment,
-        out_path=out_path, device=device,
+        quality_augment=quality_augment, out_path=out_path, device=device,
     )  # fmt: skip
 
 
@@ -146,6 +148,8 @@ def train_fusqa_arrays(
     progress: ProgressCallback | None = None,
     progress_every: int = 10,
     augment: bool = True,
+    quality_augment: float = 0.0,
+    init_from: str | Path | None = None,
     class_balance: bool = True,
     out_path: str | Path | None = None,
     device: str | torch.device | None = None,
@@ -156,6 +160,9 @@ def train_fusqa_arrays(
     class is ignored; the prior this shifts is corrected with the calibration (a temperature and a
     bias fitted on ``val`` by NLL, stored in the config). Learning rate: AdamW with cosine decay
     over the run's progress (steps or wall clock). Stops at ``steps`` or ``time_budget_s``.
+    quality_augment: the share scale of train.quality_augment's label-preserving changes (rotation,
+    stretch, gamma, blur, histogram matching, texture, rim attenuation); 0 leaves them out.
+    init_from: a FUSQA checkpoint to start from (fine-tuning) instead of random weights.
     """
     rng = seed_everything(seed)
     cfg = {**DEFAULT_FUSQA_CONFIG, **(config or {})}
@@ -164,7 +171,14 @@ def train_fusqa_arrays(
     y = torch.as_tensor(y).float().reshape(-1)
     if len(x) < 2:
         raise ValueError("train_fusqa needs at least two samples (BatchNorm trains on batches)")
-    network = build_network(cfg).to(device)
+    if init_from is not None:  # fine-tune: start from a checkpoint's weights (its architecture wins)
+        from workers.ml.networks import load_checkpoint
+
+        network, loaded, _ = load_checkpoint(init_from, kind="fusqa", train_command="manage.py train_fusqa")
+        cfg = {**cfg, **{k: v for k, v in loaded.items() if k not in ("temperature", "bias")}}
+        network = network.to(device)
+    else:
+        network = build_network(cfg).to(device)
     optimiser = torch.optim.AdamW(network.parameters(), lr=lr, weight_decay=1e-4)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     good, poor = np.flatnonzero(y.numpy() > 0.5), np.flatnonzero(y.numpy() <= 0.5)
@@ -181,6 +195,8 @@ def train_fusqa_arrays(
             batch = np.asarray(next(batches))
         xb, yb = x[batch].float(), y[batch]
         if augment:
+            if quality_augment > 0:
+                xb = augment_quality(xb, rng, quality_augment)
             xb, _ = augment_batch(xb, None, rng)  # the mirror applies to both channels
         cosine_lr(optimiser, lr, budget.fraction(step))
         loss = loss_fn(network(xb.to(device)).reshape(-1), yb.to(device))
@@ -201,6 +217,8 @@ def train_fusqa_arrays(
         "architecture": cfg["architecture"],
         "train_count": int(len(y)),
         "train_good_share": float(y.mean()),
+        "quality_augment": quality_augment,
+        "init_from": str(init_from) if init_from is not None else None,
     }
     if val is not None:
         vx, vy = torch.as_tensor(val[0]), np.asarray(val[1]).reshape(-1)

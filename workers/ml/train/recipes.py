@@ -204,18 +204,27 @@ def fusqa_training_sets(
     cache_dir: str | Path | None = None,
     processes: int = 2,
     size: int = 128,
+    hard: bool = True,
     progress: Progress = _quiet,
 ):
-    """(train, calibration) CandidateSets from hospital A: degradations, stretches and the real
-    outputs of the segmentation snapshots, the weak model and the final model."""
+    """(train, calibration) CandidateSets from hospital A: degradations, stretches, hard negatives
+    (train.hard_negatives) and the real outputs of the segmentation snapshots (those present), the
+    weak model and the final model."""
     from workers.ml.train.candidates import build_candidates, mild_skewed
 
     checkpoints = dict(segmentation_snapshot_paths(snapshot_dir))
     checkpoints["seg_final"] = Path(segmentation_path or WEIGHTS_DIR / "segmentation.pt")
-    missing = [str(p) for p in checkpoints.values() if not p.is_file()]
+    if not checkpoints["seg_final"].is_file():
+        raise FileNotFoundError(f"segmentation weights missing: {checkpoints['seg_final']}")
+    if not checkpoints["seg_weak"].is_file():
+        # The weak model's outputs are the natural poor masks; without train_segmentation's
+        # snapshots it is trained here (45 s, on hospital A's FUSQA_TRAIN frames of one machine).
+        _train_weak(checkpoints["seg_weak"], seed=seed, cache_dir=cache_dir, processes=processes, progress=progress)
+    missing = [name for name, p in checkpoints.items() if not p.is_file()]
+    checkpoints = {name: p for name, p in checkpoints.items() if p.is_file()}
     if missing:
-        raise FileNotFoundError(f"segmentation checkpoints missing: {missing}; run manage.py train_segmentation first")
-    key = json.dumps({n: _sha(p) for n, p in sorted(checkpoints.items())}) + f"|{seed}|{size}"
+        progress({"stage": "candidates", "skipped_models": missing})
+    key = json.dumps({n: _sha(p) for n, p in sorted(checkpoints.items())}) + f"|{seed}|{size}|hard={hard}"
     sets = []
     for split, split_seed in ((datasets.FUSQA_TRAIN, seed), (datasets.FUSQA_CALIBRATION, seed + 1)):
         frames = datasets.cached_frames(split, cache_dir=cache_dir, processes=processes, progress=progress)
@@ -225,7 +234,7 @@ def fusqa_training_sets(
             masks = predicted_masks(frames, {n.removeprefix("seg_"): p for n, p in checkpoints.items()})
             return build_candidates(
                 frames, seed=split_seed, severity=mild_skewed, stretches=2, model_masks=masks, size=size,
-                processes=processes,
+                processes=processes, hard=hard,
             )  # fmt: skip
 
         sets.append(_candidates_cached(split.name, build, cache_dir, key))
@@ -239,25 +248,40 @@ def fusqa_test_set(
     cache_dir: str | Path | None = None,
     processes: int = 2,
     size: int = 128,
+    split: datasets.Split = datasets.UNSEEN_TEST,
+    hard: bool = True,
     progress: Progress = _quiet,
 ):
-    """The unseen hospital's CandidateSet: the reference, every degradation kind at a uniform
-    severity, and the shipped segmentation model's real outputs, on hospital B frames."""
+    """A held-out hospital's CandidateSet (default hospital B; datasets.FAR_TEST: hospital C's
+    transvaginal probe): the reference, every degradation kind at a uniform severity, the hard
+    negatives, and the real outputs of the shipped segmentation model and of the two evaluation-only
+    models (TEST_EXTRA_MODELS, never used to make training candidates)."""
     from workers.ml.train.candidates import build_candidates, uniform
 
     seg = Path(segmentation_path or WEIGHTS_DIR / "segmentation.pt")
     models = {"final": seg, **{name: seg.parent / rel for name, rel in TEST_EXTRA_MODELS.items()}}
-    frames = datasets.cached_frames(datasets.UNSEEN_TEST, cache_dir=cache_dir, processes=processes, progress=progress)
+    frames = datasets.cached_frames(split, cache_dir=cache_dir, processes=processes, progress=progress)
 
     def build():
-        progress({"stage": "candidates", "split": datasets.UNSEEN_TEST.name, "frames": len(frames)})
+        progress({"stage": "candidates", "split": split.name, "frames": len(frames)})
         masks = predicted_masks(frames, models)
         return build_candidates(
-            frames, seed=seed + 7, severity=uniform, stretches=0, model_masks=masks, size=size, processes=processes
-        )
+            frames, seed=seed + 7, severity=uniform, stretches=0, model_masks=masks, size=size, processes=processes,
+            hard=hard,
+        )  # fmt: skip
 
-    key = json.dumps({n: _sha(p) for n, p in sorted(models.items())}) + f"|{seed}|{size}"
-    return _candidates_cached(datasets.UNSEEN_TEST.name, build, cache_dir, key)
+    key = json.dumps({n: _sha(p) for n, p in sorted(models.items())}) + f"|{seed}|{size}|hard={hard}"
+    return _candidates_cached(split.name, build, cache_dir, key)
+
+
+def _train_weak(out: Path, *, seed: int, cache_dir, processes: int, progress: Progress, seconds: float = 45.0) -> None:
+    frames = datasets.cached_frames(datasets.FUSQA_TRAIN, cache_dir=cache_dir, processes=processes, progress=progress)
+    pairs = [(f.image, f.mask) for f in frames if f.profile == WEAK_PROFILE]
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    train_segmentation(
+        pairs, steps=1_000_000, seed=seed + 1, batch_size=16, lr=2e-3, config=WEAK_CONFIG, augment=False,
+        time_budget_s=seconds, progress=progress, progress_every=25, out_path=out,
+    )  # fmt: skip
 
 
 def run_fusqa(
@@ -270,9 +294,14 @@ def run_fusqa(
     snapshot_dir: str | Path | None = None,
     cache_dir: str | Path | None = None,
     processes: int = 2,
+    quality_augment: float = 1.0,
+    steps: int = 1_000_000,
+    lr: float = 2e-3,
+    init_from: str | Path | None = None,
     progress: Progress = _quiet,
 ) -> dict[str, Any]:
-    """Train the shipped classifier on hospital A candidates, calibrate on held-out A frames."""
+    """Train the shipped classifier on hospital A candidates (with hard negatives and the
+    label-preserving augmentations of train.quality_augment), calibrate on held-out A frames."""
     from workers.ml.train.fusqa import train_fusqa_arrays
 
     started = time.perf_counter()
@@ -284,8 +313,9 @@ def run_fusqa(
     result = train_fusqa_arrays(
         torch.from_numpy(train.x), torch.from_numpy(train.label.astype(np.float32)),
         val=(torch.from_numpy(calibration.x), calibration.label.astype(np.float32)),
-        steps=1_000_000, seed=seed, batch_size=32, lr=2e-3, config={"architecture": architecture},
-        time_budget_s=seconds, progress=progress, progress_every=50, out_path=out,
+        steps=steps, seed=seed, batch_size=32, lr=lr, config={"architecture": architecture},
+        time_budget_s=seconds, progress=progress, progress_every=50, out_path=out, quality_augment=quality_augment,
+        init_from=init_from,
     )  # fmt: skip
     return {
         **result.metrics,
@@ -331,6 +361,10 @@ def evaluate_quality(model, test, *, threshold: float = 0.5) -> dict[str, Any]:
         p, test.ga_days, test.ga_days_reported, test.ga_days_reference, threshold
     )
     model_outputs = np.char.startswith(test.kind.astype(str), "seg_")
+    # Issue #10 item 6: poor-mask sensitivity on the segmentation models' own masks alone.
+    seg = labelled & model_outputs
+    if (test.label[seg] == 0).any() and (test.label[seg] == 1).any():
+        report["model_outputs"] = evaluate.classification_report(p[seg], test.label[seg], threshold)
     report["ga_error_model_outputs"] = evaluate.ga_error_table(
         p[model_outputs], test.ga_days[model_outputs], test.ga_days_reported[model_outputs],
         test.ga_days_reference[model_outputs], threshold,
@@ -357,13 +391,19 @@ def evaluate_fusqa(
         segmentation_path=segmentation_path, cache_dir=cache_dir, processes=processes, size=model.input_size,
         progress=progress,
     )  # fmt: skip
+    from workers.ml.train.candidates import label_decisions
+
     report = evaluate_quality(model, test)
-    report["test_split"] = {
-        "name": datasets.UNSEEN_TEST.name,
-        "profiles": datasets.profiles_of(datasets.TEST_HOSPITAL),
-        "frames": datasets.UNSEEN_TEST.count,
-        "first_seed": datasets.UNSEEN_TEST.first_seed,
-        "synth_fingerprint": datasets.cache_fingerprint(datasets.UNSEEN_TEST, cache_dir=cache_dir),
+    report["test_split"] = _split_info(datasets.UNSEEN_TEST, cache_dir)
+    report["label_decisions"] = label_decisions(test)
+    far = fusqa_test_set(
+        segmentation_path=segmentation_path, cache_dir=cache_dir, processes=processes, size=model.input_size,
+        split=datasets.FAR_TEST, progress=progress,
+    )  # fmt: skip
+    report["far_profile"] = {
+        **evaluate_quality(model, far),
+        "test_split": _split_info(datasets.FAR_TEST, cache_dir),
+        "label_decisions": label_decisions(far),
     }
     if diagram is not None:
         evaluate.draw_reliability_diagram(
@@ -373,6 +413,16 @@ def evaluate_fusqa(
             ece=report["ece"],
         )
     return report
+
+
+def _split_info(split: datasets.Split, cache_dir) -> dict[str, Any]:
+    return {
+        "name": split.name,
+        "profiles": datasets.profiles_of(split.hospital),
+        "frames": split.count,
+        "first_seed": split.first_seed,
+        "synth_fingerprint": datasets.cache_fingerprint(split, cache_dir=cache_dir),
+    }
 
 
 def parameter_count(network: torch.nn.Module) -> int:
@@ -407,7 +457,8 @@ def compare_architectures(
     progress: Progress = _quiet,
 ) -> list[dict[str, Any]]:
     """Each architecture trained on the same hospital A candidates for the same wall-clock budget,
-    calibrated on the same held-out A candidates, tested on unseen hospital B. The big networks are
+    calibrated on half of the held-out A frames' candidates, scored on the other half (a validation
+    split of hospital A: the held-out hospitals never choose the architecture). The big networks are
     slow to run on 2 CPU cores, so calibration and test use fixed random subsets (``*_count``
     labelled candidates, the same for every architecture)."""
     from workers.ml.train.fusqa import train_fusqa_arrays
@@ -416,8 +467,13 @@ def compare_architectures(
         seed=seed, segmentation_path=segmentation_path, snapshot_dir=snapshot_dir, cache_dir=cache_dir,
         processes=processes, progress=progress,
     )  # fmt: skip
-    test = fusqa_test_set(segmentation_path=segmentation_path, cache_dir=cache_dir, processes=processes)
-    train, calibration, test = train.labelled(), calibration.labelled(), test.labelled()
+    # Chosen on hospital A only (FINDINGS lesson 10): the held-out A frames' candidates, split by
+    # frame into a calibration half and a validation half; hospital B is never looked at here.
+    train, held_out = train.labelled(), calibration.labelled()
+    seeds = np.unique(held_out.seed)
+    val_seeds = seeds[np.random.default_rng(seed).permutation(len(seeds))[: len(seeds) // 2]]
+    in_val = np.isin(held_out.seed, val_seeds)
+    calibration, test = held_out.subset(~in_val), held_out.subset(in_val)
     pick = np.random.default_rng(seed)
     test = test.subset(np.sort(pick.permutation(len(test))[:test_count]))
     calibration = calibration.subset(np.sort(pick.permutation(len(calibration))[:calibration_count]))
