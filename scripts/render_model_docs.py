@@ -120,6 +120,39 @@ def fusqa_unseen_metrics(r: Reports) -> str:
     return _table(["metric (unseen hospital B)", "value", "target"], rows)
 
 
+def fusqa_heldout(r: Reports) -> str:
+    """Item 6 of issue #10: both held-out hospitals side by side, with the targets."""
+    e = r["fusqa_evaluation"]
+    rows = []
+    for name, m in (("hospital B", e), ("far: hospital C transvaginal", e["far_profile"])):
+        outputs, ga = m["model_outputs"], m["ga_error"]
+        rows.append(
+            [
+                name,
+                m["count"],
+                f"{m['accuracy']:.3f}",
+                f"{m['auc']:.4f}",
+                f"{m['ece']:.3f}",
+                f"{m['sensitivity_poor']:.3f}",
+                f"{outputs['sensitivity_poor']:.3f} ({outputs['poor']} poor)",
+                f"{ga['called_good']['mae_vs_reported_days']:.2f} / {ga['called_poor']['mae_vs_reported_days']:.2f} d "
+                f"(x{ga['ratio_poor_to_good_vs_reported_days']:.1f})",
+            ]
+        )
+    rows.append(["target", "", "≥ 0.95", "≥ 0.98", "≤ 0.05", "", "≥ 0.90", "≤ 1.5 d, x ≥ 5"])
+    header = [
+        "held-out test",
+        "labelled",
+        "accuracy",
+        "AUC",
+        "ECE",
+        "poor-mask sensitivity",
+        "on segmentation outputs alone",
+        "GA MAE called good / poor vs reported GA",
+    ]
+    return _table(header, rows)
+
+
 def fusqa_per_machine(r: Reports) -> str:
     rows = [
         [p, m["count"], f"{m['accuracy']:.3f}", f"{m['balanced_accuracy']:.3f}", f"{m['auc']:.4f}", f"{m['ece']:.3f}"]
@@ -243,6 +276,7 @@ RENDERERS: dict[str, Callable[[Reports], str]] = {
         segmentation_weak_per_machine,
         fusqa_architectures,
         fusqa_unseen_metrics,
+        fusqa_heldout,
         fusqa_per_machine,
         fusqa_per_kind,
         fusqa_ga_error,
