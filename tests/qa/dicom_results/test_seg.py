@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 SEG_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4"
 
 
-@pytest.fixture
-def hospital():
-    return HospitalFactory()
-
-
-@pytest.fixture
-def viewer(hospital, client_for):
-    return client_for(UserFactory(role="expert", member_of=[hospital]))
-
-
 def seg_of(client, mask_id):
     response = client.get(f"/api/masks/{mask_id}/seg/")
     assert response.status_code == 200, response.content

@@ -13,16 +13,6 @@ pytestmark = pytest.mark.django_db
 COMPREHENSIVE_SR = "1.2.840.10008.5.1.4.1.1.88.33"
 
 
-@pytest.fixture
-def hospital():
-    return HospitalFactory()
-
-
-@pytest.fixture
-def viewer(hospital, client_for):
-    return client_for(UserFactory(role="expert", member_of=[hospital]))
-
-
 def sr_of(client, frame_id):
     response = client.get(f"/api/frames/{frame_id}/sr/")
     assert response.status_code == 200, response.content
