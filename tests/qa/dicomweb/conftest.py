@@ -7,20 +7,10 @@ import pytest
 import requests
 from knox.models import AuthToken
 
-from tests.factories import HospitalFactory, UserFactory
+from tests.qa.hospital_fixtures import hospital, manager  # noqa: F401
 from workers.ml import synth
 
 STOW_CONTENT_TYPE = 'multipart/related; type="application/dicom"; boundary=fusqa-test-boundary'
-
-
-@pytest.fixture
-def hospital(db):
-    return HospitalFactory()
-
-
-@pytest.fixture
-def manager(hospital):
-    return UserFactory(role="qa_manager", member_of=[hospital])
 
 
 def token_for(user) -> str:
@@ -28,7 +18,7 @@ def token_for(user) -> str:
 
 
 @pytest.fixture
-def token(manager):
+def token(manager):  # noqa: F811 (the imported fixture)
     return token_for(manager)
 
 

@@ -6,23 +6,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qa.models import Frame, Machine, ProcessingJob, Study
-from tests.factories import HospitalFactory, UserFactory
+from tests.qa.hospital_fixtures import hospital, manager  # noqa: F401
 
 UPLOAD_URL = "/api/uploads/"
 
 
 @pytest.fixture
-def hospital(db):
-    return HospitalFactory()
-
-
-@pytest.fixture
-def manager(hospital):
-    return UserFactory(role="qa_manager", member_of=[hospital])
-
-
-@pytest.fixture
-def upload(client_for, manager, hospital):
+def upload(client_for, manager, hospital):  # noqa: F811 (the imported fixtures)
     """POST a file to /api/uploads/ as the hospital's QA manager (or as `user`)."""
 
     def send(data: bytes, name: str = "scan.dcm", *, user=None, **fields):
