@@ -4,16 +4,18 @@ item lands in training, validation or the gate's held-out cases, with its expert
 import pytest
 
 from qa.models import TrainingSet
-from tests.qa.reviews.conftest import (  # noqa: F401  (fixtures)
+from tests.qa.trainset.conftest import (  # noqa: F401  (fixtures, with the review ones it re-exports)
+    admin,
     fetus,
     lease,
     mask_png,
+    no_known_answers,
+    read,
     review,
     settings_single_read,
     waiting_item,
     ward,
 )
-from tests.qa.trainset.conftest import admin, no_known_answers, read  # noqa: F401  (fixtures)
 from workers.ml.train.finetune_data import finetune_data
 from workers.ml.train.finetune_parameters import finetune_parameters
 
