@@ -82,7 +82,7 @@ class KnownAnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the log is append-only, and only the services append to it."""
 
     list_display = ("at", "actor_username", "action", "hospital", "target_type", "target_id", "source")
@@ -90,15 +90,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("actor_username", "target_id", "source")
     date_hierarchy = "at"
     list_select_related = ("hospital",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # Per-hospital drift-watch settings (qa.services.alerts); alerts are acknowledged through the API only.
