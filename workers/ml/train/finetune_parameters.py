@@ -39,27 +39,24 @@ SPECS: dict[str, Spec] = {
     "reference_candidates": Spec(bool),
 }
 
+
+def _defaults(*, lr: float) -> dict[str, Any]:
+    """One kind's defaults: the kinds differ only in their learning rate."""
+    return {
+        "epochs": 5,
+        "lr": lr,
+        "batch_size": 16,
+        "seed": 0,
+        "synthetic_base": 120,
+        "synthetic_test": 40,
+        "steps_per_epoch": None,
+        "reference_candidates": True,
+    }
+
+
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "fusqa": {
-        "epochs": 5,
-        "lr": 3e-4,
-        "batch_size": 16,
-        "seed": 0,
-        "synthetic_base": 120,
-        "synthetic_test": 40,
-        "steps_per_epoch": None,
-        "reference_candidates": True,
-    },
-    "segmentation": {
-        "epochs": 5,
-        "lr": 5e-4,
-        "batch_size": 16,
-        "seed": 0,
-        "synthetic_base": 120,
-        "synthetic_test": 40,
-        "steps_per_epoch": None,
-        "reference_candidates": True,
-    },
+    "fusqa": _defaults(lr=3e-4),
+    "segmentation": _defaults(lr=5e-4),
 }
 
 
