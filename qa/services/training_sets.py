@@ -189,19 +189,13 @@ def _number_and_record(training_set: TrainingSet, *, frozen: FrozenArchive, acto
             with transaction.atomic():
                 training_set.version = (TrainingSet.objects.aggregate(v=Max("version"))["v"] or 0) + 1
                 training_set.save(force_insert=True)
-                audit_record(
+                _record_export(
+                    training_set,
                     actor=actor,
-                    action=AuditAction.TRAINING_SET_EXPORTED,
-                    target=training_set,
                     source=source,
-                    detail={
-                        "step": "frozen",
-                        "version": training_set.version,
-                        "masks": frozen.items,
-                        "hospitals": frozen.summary["hospital_ids"],
-                        "format": "zip",
-                        "sha256": training_set.sha256,
-                    },
+                    step="frozen",
+                    masks=frozen.items,
+                    hospitals=frozen.summary["hospital_ids"],
                 )
             return
         except IntegrityError:
@@ -213,18 +207,32 @@ def _number_and_record(training_set: TrainingSet, *, frozen: FrozenArchive, acto
 
 def training_set_download(*, actor: User, training_set: TrainingSet, source: str = "") -> TrainingSet:
     """Record that `actor` downloads this set; the caller streams `training_set.archive`."""
+    _record_export(
+        training_set,
+        actor=actor,
+        source=source,
+        step="downloaded",
+        masks=training_set.items,
+        hospitals=sorted(training_set.summary.get("hospital_ids", [])),
+    )
+    return training_set
+
+
+def _record_export(
+    training_set: TrainingSet, *, actor: User, source: str, step: str, masks: int, hospitals: list[int]
+) -> None:
+    """The TRAINING_SET_EXPORTED audit row for one step of a set's export (frozen, then each download)."""
     audit_record(
         actor=actor,
         action=AuditAction.TRAINING_SET_EXPORTED,
         target=training_set,
         source=source,
         detail={
-            "step": "downloaded",
+            "step": step,
             "version": training_set.version,
-            "masks": training_set.items,
-            "hospitals": sorted(training_set.summary.get("hospital_ids", [])),
+            "masks": masks,
+            "hospitals": hospitals,
             "format": "zip",
             "sha256": training_set.sha256,
         },
     )
-    return training_set
