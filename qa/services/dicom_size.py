@@ -36,6 +36,20 @@ class ImageSize:
         return (bits + 7) // 8
 
 
+def check_sides(width: int, height: int, limits: ImageLimits) -> None:
+    """Refuse a decoded raster (PNG, JPEG) whose width or height is past the largest or smallest side."""
+    if width > limits.max_side or height > limits.max_side:
+        raise InvalidInput(
+            f"The image is {width} x {height} pixels; the largest accepted side is {limits.max_side}.",
+            code="image_too_large",
+        )
+    if width < limits.min_side or height < limits.min_side:
+        raise InvalidInput(
+            f"The image is {width} x {height} pixels; the smallest accepted side is {limits.min_side}.",
+            code="image_too_small",
+        )
+
+
 def checked_size(dataset: Dataset, limits: ImageLimits) -> ImageSize:
     """The image's size from the header, refused with a named reason when it is past any limit."""
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qa.errors import InvalidInput
 from qa.services.dicom_decode import ImageLimits
+from qa.services.dicom_size import check_sides
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _GREY, _EIGHT_BITS, _NOT_INTERLACED = 0, 8, 0
@@ -38,16 +39,7 @@ def grey_png_as_sent(data: bytes, *, limits: ImageLimits) -> GreyPng | None:
         return None
     if chunks[-1][0] != b"IEND":
         raise InvalidInput("The PNG file is truncated (it has no IEND chunk).", code="invalid_image")
-    if width > limits.max_side or height > limits.max_side:
-        raise InvalidInput(
-            f"The image is {width} x {height} pixels; the largest accepted side is {limits.max_side}.",
-            code="image_too_large",
-        )
-    if width < limits.min_side or height < limits.min_side:
-        raise InvalidInput(
-            f"The image is {width} x {height} pixels; the smallest accepted side is {limits.min_side}.",
-            code="image_too_small",
-        )
+    check_sides(width, height, limits)
     _check_image_data(b"".join(body for kind, body, _ in chunks if kind == b"IDAT"), width=width, height=height)
     kept = b"".join(raw for kind, _, raw in chunks if kind in _KEPT)
     return GreyPng(data=PNG_SIGNATURE + kept, height=height, width=width)

@@ -12,6 +12,7 @@ from PIL import Image, UnidentifiedImageError
 
 from qa.errors import InvalidInput
 from qa.services.dicom_decode import ImageLimits
+from qa.services.dicom_size import check_sides
 from qa.services.grey import rescale_to_uint8
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -47,16 +48,7 @@ def decode_raster(data: bytes, *, limits: ImageLimits) -> np.ndarray:
     width, height = image.size
     if width < 1 or height < 1:
         raise InvalidInput("The image is empty.", code="invalid_image")
-    if width > limits.max_side or height > limits.max_side:
-        raise InvalidInput(
-            f"The image is {width} x {height} pixels; the largest accepted side is {limits.max_side}.",
-            code="image_too_large",
-        )
-    if width < limits.min_side or height < limits.min_side:
-        raise InvalidInput(
-            f"The image is {width} x {height} pixels; the smallest accepted side is {limits.min_side}.",
-            code="image_too_small",
-        )
+    check_sides(width, height, limits)
     try:
         image.load()
         if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
