@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import png, scratch_database, stop  # noqa: E402 - after the path is set
+from bench.scratch import png, scratch_database, stop, upload_png  # noqa: E402 - after the path is set
 
 
 def parse_args() -> argparse.Namespace:
@@ -75,7 +75,6 @@ def start_worker() -> subprocess.Popen:
 def run(args: argparse.Namespace, worker_holder: list[subprocess.Popen]) -> None:
     worker = worker_holder[0]
     import numpy as np
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
     from rest_framework.test import APIClient
 
@@ -98,16 +97,7 @@ def run(args: argparse.Namespace, worker_holder: list[subprocess.Popen]) -> None
 
     def upload(i: int) -> tuple[int, float]:
         started = time.time()
-        response = client.post(
-            "/api/uploads/",
-            {
-                "file": SimpleUploadedFile(f"f{i}.png", blobs[i], content_type="image/png"),
-                "hospital": hospital.id,
-                "spacing_mm": str(scans[i].spacing_mm[0]),
-            },
-            format="multipart",
-        )
-        assert response.status_code == 201, response.content
+        response = upload_png(client, i, blob=blobs[i], hospital_id=hospital.id, spacing_mm=scans[i].spacing_mm[0])
         return response.json()["frames"][0]["id"], started
 
     def finished(frame_ids) -> dict[int, float]:

@@ -68,3 +68,20 @@ def png(image) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def upload_png(client, i: int, *, blob: bytes, hospital_id: int, spacing_mm: float):
+    """POSTs one PNG to /api/uploads/ as `client`'s user, named f{i}.png; asserts 201, returns the response."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/api/uploads/",
+        {
+            "file": SimpleUploadedFile(f"f{i}.png", blob, content_type="image/png"),
+            "hospital": hospital_id,
+            "spacing_mm": str(spacing_mm),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    return response

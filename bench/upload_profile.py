@@ -27,10 +27,9 @@ WARM_UP = 5
 def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
-    from bench.scratch import png, scratch_database
+    from bench.scratch import png, scratch_database, upload_png
 
     with scratch_database(postgres=args.postgres, broker=args.redis, prefix="fusqa_bench_upload"):
-        from django.core.files.uploadedfile import SimpleUploadedFile
         from rest_framework.test import APIClient
 
         from qa.models import Hospital, Role
@@ -45,16 +44,7 @@ def main() -> None:
         blobs = [png(scan.image) for scan in scans]
 
         def upload(i: int) -> None:
-            response = client.post(
-                "/api/uploads/",
-                {
-                    "file": SimpleUploadedFile(f"f{i}.png", blobs[i], content_type="image/png"),
-                    "hospital": hospital.id,
-                    "spacing_mm": str(scans[i].spacing_mm[0]),
-                },
-                format="multipart",
-            )
-            assert response.status_code == 201, response.content
+            upload_png(client, i, blob=blobs[i], hospital_id=hospital.id, spacing_mm=scans[i].spacing_mm[0])
 
         for i in range(WARM_UP):
             upload(i)
