@@ -1,7 +1,7 @@
 /** The queue's filters (hospital, machine), as the queue API takes them; kept in the address. */
-import { machineLabel } from "../hospitals/api";
 import { useHospitals } from "../hospitals/useHospitals";
 import { HospitalOptions } from "../ui/HospitalOptions";
+import { MachineOptions } from "../ui/MachineOptions";
 import type { QueueFilters } from "./api";
 
 export function QueueFilterForm({ filters, onChange }: { filters: QueueFilters; onChange: (next: URLSearchParams) => void }) {
@@ -27,15 +27,7 @@ export function QueueFilterForm({ filters, onChange }: { filters: QueueFilters; 
       <div className="field">
         <label htmlFor="review-machine">Machine</label>
         <select id="review-machine" value={filters.machine ?? ""} onChange={(e) => change("machine", e.target.value)}>
-          <option value="">All machines</option>
-          {machines.map((m) => (
-            <option key={m.id} value={String(m.id)}>
-              {all.length > 1 ? `${machineLabel(m)} (${m.hospital})` : machineLabel(m)}
-            </option>
-          ))}
-          {filters.machine && !machines.some((m) => String(m.id) === filters.machine) ? (
-            <option value={filters.machine}>{`Machine #${filters.machine}`}</option>
-          ) : null}
+          <MachineOptions machines={machines} current={filters.machine ?? ""} withHospital={all.length > 1} />
         </select>
       </div>
     </form>

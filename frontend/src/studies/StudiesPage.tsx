@@ -14,6 +14,7 @@ import { useHospitals } from "../hospitals/useHospitals";
 import { Alert, Loading } from "../ui/Alert";
 import { CsvButton } from "../ui/csv";
 import { HospitalOptions } from "../ui/HospitalOptions";
+import { MachineOptions } from "../ui/MachineOptions";
 import { Pager } from "../ui/Pager";
 import { listStudies, STUDIES_PAGE_SIZE, STUDY_FILTERS, studyFiltersFrom, type Study, type StudyFilters } from "./api";
 import { formatDate, formatGa, formatPGood } from "./format";
@@ -98,15 +99,7 @@ export function StudiesPage() {
           <div className="field">
             <label htmlFor="studies-machine">Machine</label>
             <select id="studies-machine" name="machine" defaultValue={filters.machine ?? ""}>
-              <option value="">All machines</option>
-              {machines.map((m) => (
-                <option key={m.id} value={String(m.id)}>
-                  {hospitals.length > 1 ? `${machineLabel(m)} (${m.hospital})` : machineLabel(m)}
-                </option>
-              ))}
-              {filters.machine && !machines.some((m) => String(m.id) === filters.machine) ? (
-                <option value={filters.machine}>{`Machine #${filters.machine}`}</option>
-              ) : null}
+              <MachineOptions machines={machines} current={filters.machine ?? ""} withHospital={hospitals.length > 1} />
             </select>
           </div>
           <div className="field">
