@@ -3,23 +3,13 @@
 import socket
 
 from celery import shared_task
-from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
 from qa.services.heartbeats import worker_heartbeat_name
 from qa.services.reassessment import reassessment_enqueue, reassessment_step
+from workers.tasks.gpu_options import GPU_TASK_OPTIONS
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    max_retries=8,
-    soft_time_limit=settings.FUSQA_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.FUSQA_TASK_TIME_LIMIT,
-)
+@shared_task(**GPU_TASK_OPTIONS)
 def reassess_batch(self, reassessment_id: int) -> bool:
     # One batch at a time, so frames arriving meanwhile wait behind one batch, not the whole window.
     worker = worker_heartbeat_name(hostname=self.request.hostname or socket.gethostname())
