@@ -99,12 +99,24 @@ def upload_a_frame() -> int:
 
 
 def test_a_tiny_run_goes_from_training_set_to_a_live_model_judging_new_frames_in_under_a_minute(
-    parent, workers, admin_client, settings
+    parent, workers, admin_client, settings, tmp_path
 ):
     began = time.monotonic()
-    workers()
+    # The run is held after epoch 1 (FUSQA_TEST_HOLD_DIR) so its progress is certainly seen mid-run; frame
+    # batches, which honour the same folder, are released up front.
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    for n in range(1, 9):
+        (hold / f"release-{n}").touch()
+    workers(FUSQA_TEST_HOLD_DIR=str(hold))
     training_set = training_set_create(tiny_items(12))
     run = start_run(admin_client, training_set)
+
+    wait_until((hold / "training-epoch-1").exists, timeout=40, interval=0.05, what="the end of epoch 1")
+    during = admin_client.get(f"/api/training-runs/{run['id']}/").json()
+    assert during["status"] == "running" and during["epoch"] == 1 and 0 < during["progress"] < 1, during
+    (hold / "training-release-1").touch()
+    (hold / "training-release-2").touch()
 
     seen = []
 
@@ -116,7 +128,6 @@ def test_a_tiny_run_goes_from_training_set_to_a_live_model_judging_new_frames_in
     body = seen[-1]
     assert body["status"] == "done", body["log_tail"] + body["error"]
     assert body["progress"] == 1.0 and body["attempts"] == 1
-    assert any(poll["status"] == "running" and 0 < poll["progress"] < 1 for poll in seen), "progress while it ran"
     assert [entry["epoch"] for entry in body["history"]] == [1, 2]
     assert "epoch 2/2: loss" in body["log_tail"]
     candidate = ModelVersion.objects.get(pk=body["candidate"]["id"])
