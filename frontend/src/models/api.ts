@@ -7,7 +7,7 @@
 import { ensureCsrfCookie } from "../api/client";
 import { CSRF_HEADER, csrfToken } from "../api/csrf";
 import { errorFromBody, networkError } from "../api/errors";
-import type { Paginated } from "../api/typed";
+import type { Paginated, Schemas } from "../api/typed";
 
 export type ModelKind = "fusqa" | "segmentation";
 export type RunStatus = "pending" | "running" | "done" | "failed" | "cancelled";
@@ -104,22 +104,8 @@ export interface Evaluation {
   allowed: boolean;
 }
 
-export interface Reassessment {
-  id: number;
-  model_version: number;
-  kind: ModelKind;
-  version: string;
-  status: "pending" | "running" | "done" | "failed" | "superseded";
-  since: string;
-  total: number;
-  done: number;
-  changed: number;
-  progress: number;
-  error: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
+/** A re-assessment after an activation, exactly as the server's schema gives it. */
+export type Reassessment = Schemas["Reassessment"];
 
 /** The parameters the start form offers, with the server's defaults (docs/retraining.md). */
 export interface RunParameters {
