@@ -153,6 +153,55 @@ def fusqa_heldout(r: Reports) -> str:
     return _table(header, rows)
 
 
+def fusqa_screen(r: Reports) -> str:
+    """What assess() answers on the segmentation models' masks of each held-out hospital."""
+    e = r["fusqa_evaluation"]
+    rows = []
+    for name, m in (("hospital B", e), ("far: hospital C transvaginal", e["far_profile"])):
+        s = m.get("screen_model_outputs")
+        if not s:
+            continue
+        pv, gv = s["poor_verdicts"], s["good_verdicts"]
+        rows.append(
+            [
+                name,
+                s["masks"],
+                f"{s['poor']}: {pv['poor']} / {pv['unknown']} / {pv['good']}",
+                f"**{s['caught']:.3f}**",
+                f"{s['good']}: {gv['good']} / {gv['unknown']} / {gv['poor']}",
+                f"{100 * s['unknown_share_of_good']:.1f} %",
+            ]
+        )
+    header = [
+        "held-out test (3 segmentation models)",
+        "masks",
+        "poor masks: called poor / unknown / good",
+        "poor caught (poor or unknown)",
+        "good masks: called good / unknown / poor",
+        "good masks sent to experts as unknown",
+    ]
+    return _table(header, rows)
+
+
+def reference_scan(r: Reports) -> str:
+    """Issue #10 item 7: the shipped weights' answers on the real scan (scripts/judge_reference_scan.py)."""
+    scan = r["reference_scan"]
+    rows = [
+        [
+            name,
+            f"{m['dice_with_expert']:.3f}",
+            f"{m['p_good']:.3f}",
+            f"**{m['verdict']}**",
+            "; ".join(m["reasons"]) or "-",
+            f"{m['ood_score']:.2f}" if m["ood_score"] is not None else "-",
+        ]
+        for name, m in scan["masks"].items()
+    ]
+    table = _table(["mask", "Dice with the expert's", "p(good)", "verdict", "reasons", "OOD score"], rows)
+    sha = scan["weights_sha256"]
+    return table + f"\nJudged with fusqa.pt `{sha['fusqa'][:12]}` and segmentation.pt `{sha['segmentation'][:12]}`.\n"
+
+
 def fusqa_per_machine(r: Reports) -> str:
     rows = [
         [p, m["count"], f"{m['accuracy']:.3f}", f"{m['balanced_accuracy']:.3f}", f"{m['auc']:.4f}", f"{m['ece']:.3f}"]
@@ -178,7 +227,7 @@ def _ga_table(first: str, g: dict) -> str:
             f"{g['ratio_poor_to_good_vs_reported_days']:.2f}",
             f"{g['ratio_poor_to_good_vs_reference_days']:.2f}",
         ],
-        ["reference mask itself (dating-noise floor)", "", f"{g['noise_floor_days']:.2f}", "0"],
+        ["reference mask itself (calliper-noise floor)", "", f"{g['noise_floor_days']:.2f}", "0"],
     ]
     return _table([first, "masks", "MAE vs reported GA (d)", "MAE vs reference-mask GA (d)"], rows)
 
@@ -194,9 +243,11 @@ def fusqa_ga_error_model_outputs(r: Reports) -> str:
 def fusqa_ga_summary(r: Reports) -> str:
     g = r["fusqa_evaluation"]["ga_error"]
     return (
-        f"Against the **reported** GA no mask can do better than the dating noise: the reference masks themselves are "
-        f"{g['noise_floor_days']:.2f} days off on average. Against the reference mask's GA (the analogue of the "
-        "paper's "
+        f"Against the **reported** GA (the sonographer's calliper measurement, section 2) no mask can do better than "
+        f"the calliper noise: the reference masks themselves are {g['noise_floor_days']:.2f} days off on average. "
+        f"The masks called good are {g['called_good']['mae_vs_reported_days']:.2f} days off and those called poor "
+        f"{g['called_poor']['mae_vs_reported_days']:.2f} (ratio {g['ratio_poor_to_good_vs_reported_days']:.1f}). "
+        "Against the reference mask's GA (the analogue of the paper's "
         f'"doctors\' GA") the masks called good are {g["called_good"]["mae_vs_reference_days"]:.2f} days off and those '
         f"called poor {g['called_poor']['mae_vs_reference_days']:.2f} days (ratio "
         f"{g['ratio_poor_to_good_vs_reference_days']:.1f}).\n"
@@ -252,6 +303,35 @@ def inference_table(r: Reports) -> str:
     )
 
 
+def fusqa_training_summary(r: Reports) -> str:
+    """What the shipped classifier was trained on and how it did on the hospital A validation split."""
+    t = r["fusqa_training"]
+    kinds = t["train_kinds"]
+    model_outputs = sum(n for k, n in kinds.items() if k.startswith("seg_"))
+    views = sum(n for k, n in kinds.items() if k.startswith("other_view"))
+    return (
+        f"Trained {t['seconds']:.0f} s ({t['steps']} steps, batch 32, seed {t['seed']}) on "
+        f"{t['train_candidates']} labelled candidates ({100 * t['train_good_share']:.0f} % good), of which "
+        f"{model_outputs} are segmentation models' masks and {views} masks on other views. Validation on held-out "
+        f"hospital A ({t['calibration_candidates']} labelled candidates, after calibration T = {t['temperature']:.3f}, "
+        f"b = {t['bias']:.3f}): accuracy {t['val_accuracy']:.3f}, balanced accuracy {t['val_balanced_accuracy']:.3f}, "
+        f"AUC {t['val_auc']:.4f}, ECE {t['val_ece']:.3f}; mask-only AUC {t['val_auc_mask_only']:.3f}.\n"
+    )
+
+
+def fusqa_label_decisions(r: Reports) -> str:
+    e = r["fusqa_evaluation"]
+    parts = []
+    for name, m in (("hospital B", e), ("the far profile", e["far_profile"])):
+        d = m["label_decisions"]
+        parts.append(
+            f"on {name}'s {d['candidates']} test candidates {d['ga_makes_poor']} are poor by GA alone and "
+            f"{d['ga_blocks_good']} kept from good by it ({d['previous_rule_ga_makes_poor']} and "
+            f"{d['previous_rule_ga_blocks_good']} under the previous CRL-based rule)"
+        )
+    return "; ".join(parts).capitalize() + ".\n"
+
+
 def fusqa_card_facts(r: Reports) -> str:
     t = r["fusqa_training"]
     return (
@@ -283,6 +363,10 @@ RENDERERS: dict[str, Callable[[Reports], str]] = {
         fusqa_ga_error_model_outputs,
         fusqa_ga_summary,
         fusqa_ood,
+        fusqa_screen,
+        fusqa_label_decisions,
+        fusqa_training_summary,
+        reference_scan,
         inference_table,
         fusqa_card_facts,
         segmentation_card_training,

@@ -115,3 +115,24 @@ def test_evaluate_fusqa_prints_the_report_as_json(monkeypatch):
     call_command("evaluate_fusqa", "--json", stdout=out)
 
     assert json.loads(out.getvalue()) == {"accuracy": 0.97, "auc": 0.99}
+
+
+def test_train_fusqa_refits_the_ood_statistics_for_its_new_weights_unless_told_not_to(monkeypatch, tmp_path):
+    from workers.ml.fusqa import refit_ood
+    from workers.ml.train import recipes
+
+    monkeypatch.setattr(recipes, "run_fusqa", lambda **kw: {"steps": 3, "out": kw["out"]})
+    refits = []
+
+    def refit(weights, *, report_path):
+        refits.append((weights, report_path))
+        return {"sets": {"hospital A": {"unknown": 0.01}}, "threshold": 1.1}
+
+    monkeypatch.setattr(refit_ood, "refit_and_measure", refit)
+    out = tmp_path / "fusqa.pt"
+
+    call_command("train_fusqa", "--out", str(out), stdout=StringIO(), stderr=StringIO())
+    call_command("train_fusqa", "--out", str(out), "--skip-ood", stdout=StringIO(), stderr=StringIO())
+
+    assert refits == [(str(out), tmp_path / "fusqa_ood_report.json")]  # once: the second run skipped it
+    assert json.loads((tmp_path / "fusqa_training.json").read_text())["steps"] == 3

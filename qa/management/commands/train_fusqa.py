@@ -28,8 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--compare-architectures", action="store_true")
         parser.add_argument("--seconds-each", type=float, default=150.0)
         parser.add_argument("--table", default=None, help="with --compare-architectures: write the rows as JSON")
+        parser.add_argument(
+            "--skip-ood", action="store_true", help="leave the out-of-distribution statistics (refit_ood) for later"
+        )
 
-    def handle(self, *args, threads, compare_architectures, seconds_each, table, **opts):
+    def handle(self, *args, threads, compare_architectures, seconds_each, table, skip_ood, **opts):
         import torch
 
         from workers.ml.train import recipes
@@ -53,3 +56,11 @@ class Command(BaseCommand):
         # Beside the weights, as train_segmentation leaves segmentation_report.json: the model card reads it.
         Path(opts["out"]).with_name("fusqa_training.json").write_text(text + "\n")
         self.stdout.write(text)
+        if not skip_ood:
+            # New weights make the old OOD statistics stale (a side file made for other weights is ignored):
+            # refit them on hospital A and measure the unknown rates (workers/ml/fusqa/refit_ood.py).
+            from workers.ml.fusqa.refit_ood import REPORT, refit_and_measure
+
+            report_path = Path(opts["out"]).with_name(REPORT.name)
+            report = refit_and_measure(opts["out"], report_path=report_path)
+            self.stdout.write(json.dumps({"ood": report["sets"], "threshold": report["threshold"]}, indent=2))

@@ -81,3 +81,54 @@ def test_a_mask_on_maternal_tissue_lies_on_the_wall_and_never_on_the_fetus():
         assert not (f.tissue[m] == TISSUE_FETUS).any()
         assert np.isin(f.tissue[m], [TISSUE_WALL, TISSUE_OTHER]).mean() >= 0.7
     assert placed >= 2
+
+
+def test_a_frame_of_another_view_shows_a_round_section_where_the_fetus_was(frame):
+    from workers.ml.train.other_views import OTHER_VIEW_KINDS, other_view
+
+    for kind in OTHER_VIEW_KINDS:
+        view, outline = other_view(frame, np.random.default_rng(1), kind)
+        rows, cols = np.nonzero(outline)
+        long_axis = max(np.ptp(rows), np.ptp(cols))
+        assert outline.sum() > 0.55 * np.pi * (long_axis / 2) ** 2  # round, not a CRL view's elongated body
+        assert view.image.shape == frame.image.shape and not np.array_equal(view.image, frame.image)
+        fetus_left = frame.mask & ~outline
+        assert view.image[fetus_left].mean() < 0.5 * frame.image[fetus_left].mean()  # the embryo is gone
+
+
+def test_masks_on_another_view_are_poor_whatever_they_overlap(frame):
+    from workers.ml.train.candidates import poor_by_definition
+    from workers.ml.train.other_views import other_view
+
+    view, outline = other_view(frame, np.random.default_rng(2), "abdomen_section")
+    found = poor_by_definition([(view, "other_view", outline), (view, "other_view", frame.mask)], size=64)
+    assert found.label.tolist() == [0, 0]  # the reference outline itself included: it is not a CRL view
+    assert found.x.shape == (2, 2, 64, 64)
+
+
+def test_model_output_variants_bracket_the_models_own_mask(frame):
+    from workers.ml import segmentation
+    from workers.ml.train.model_outputs import perturb_image, threshold_variants
+
+    model = segmentation.load_model()
+    own = model.predict([frame.image])[0]
+    found = threshold_variants(model, [frame], np.random.default_rng(0))
+    assert found["final_loose"][0].sum() > own.sum() > found["final_tight"][0].sum()
+    assert (found["final_pieces"][0] >= own).all()  # every piece kept, the largest among them
+    harder = perturb_image(frame.image, np.random.default_rng(3))
+    assert harder.dtype == np.uint8 and harder.shape == frame.image.shape and not np.array_equal(harder, frame.image)
+
+
+def test_assess_resamples_non_square_pixels_as_training_does(frame):
+    from workers.ml import fusqa
+
+    model = fusqa.load_model()
+    stretched = np.repeat(frame.image, 2, axis=0)[: frame.image.shape[0] * 2]  # rows now 2x as fine
+    mask = np.repeat(frame.mask, 2, axis=0)
+    row_mm, col_mm = frame.spacing_mm
+    as_acquired = model.assess([frame.image], [frame.mask], [frame.spacing_mm])[0]
+    resampled = model.assess([stretched], [mask], [(row_mm / 2, col_mm)])[0]
+    unresampled_input = model.preprocess([stretched], [mask])[0]
+    resampled_input = model.preprocess([stretched], [mask], [(row_mm / 2, col_mm)])[0]
+    assert not np.allclose(unresampled_input, resampled_input)  # the pixel aspect is undone, not ignored
+    assert resampled.p_good == pytest.approx(as_acquired.p_good, abs=0.1)

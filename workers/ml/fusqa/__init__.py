@@ -96,18 +96,21 @@ class QualityModel:
         self.temperature = float(config.get("temperature", 1.0))
         self.bias = float(config.get("bias", 0.0))
 
-    def preprocess(self, images, masks) -> np.ndarray:
+    def preprocess(self, images, masks, spacings_mm=None) -> np.ndarray:
+        """(N, 2, S, S) crops (crop.quality_input); spacings_mm (one (row, col) per pair, or None):
+        pairs whose pixels are not square are resampled to square pixels first, as in training."""
         frames, mask_list = as_image_list(images), as_image_list(masks)
         if len(frames) != len(mask_list):
             raise ValueError(f"{len(frames)} images but {len(mask_list)} masks")
         if not frames:
             return np.zeros((0, 2, self.input_size, self.input_size), np.float32)
-        pairs = zip(frames, mask_list, strict=True)
-        return np.stack([quality_input(im, m, self.input_size, self.margin) for im, m in pairs])
+        spacings = spacings_mm if spacings_mm is not None else [None] * len(frames)
+        triples = zip(frames, mask_list, spacings, strict=True)
+        return np.stack([quality_input(im, m, self.input_size, self.margin, spacing_mm=s) for im, m, s in triples])
 
-    def logits(self, images, masks, batch_size: int = 64) -> np.ndarray:
+    def logits(self, images, masks, batch_size: int = 64, spacings_mm=None) -> np.ndarray:
         """Uncalibrated logits, shape (N,)."""
-        batch = self.preprocess(images, masks)
+        batch = self.preprocess(images, masks, spacings_mm)
         outs = [self.runner(batch[i : i + batch_size]).reshape(-1) for i in range(0, len(batch), batch_size)]
         return np.concatenate(outs) if outs else np.zeros(0, np.float32)
 
@@ -119,11 +122,11 @@ class QualityModel:
         p[empty] = 0.0
         return p
 
-    def features(self, images, masks, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    def features(self, images, masks, batch_size: int = 64, spacings_mm=None) -> tuple[np.ndarray, np.ndarray]:
         """(calibrated p(good) (N,), penultimate features (N, D)); needs a feature runner."""
         if self.feature_runner is None:
             raise ValueError("this model has no feature runner (only the compact architecture has one)")
-        batch = self.preprocess(images, masks)
+        batch = self.preprocess(images, masks, spacings_mm)
         outs = [self.feature_runner(batch[i : i + batch_size]) for i in range(0, len(batch), batch_size)]
         both = np.concatenate(outs) if outs else np.zeros((0, 1), np.float32)
         return apply_temperature(both[:, 0], self.temperature, self.bias), both[:, 1:]
@@ -151,13 +154,14 @@ class QualityModel:
         distances: list[float | None] = [None] * len(frames)
         if scored:
             pairs = ([frames[i] for i in scored], [mask_list[i] for i in scored])
+            scored_spacings = [_pixel_spacing(spacings[i]) for i in scored]
             if self.feature_runner is not None:
-                p, feats = self.features(*pairs)
+                p, feats = self.features(*pairs, spacings_mm=scored_spacings)
                 if self.ood is not None:
                     for i, d in zip(scored, self.ood.distances(feats), strict=True):
                         distances[i] = float(d)
             else:
-                p = apply_temperature(self.logits(*pairs), self.temperature, self.bias)
+                p = apply_temperature(self.logits(*pairs, spacings_mm=scored_spacings), self.temperature, self.bias)
             p_good[scored] = p
         out = []
         for i, check in enumerate(checks):
@@ -167,6 +171,14 @@ class QualityModel:
             verdict = "unknown" if reasons else ("good" if p_good[i] >= threshold else "poor")
             out.append(QualityAssessment(float(p_good[i]), verdict, reasons, distances[i]))
         return out
+
+
+def _pixel_spacing(spacing) -> tuple[float, float] | None:
+    """A (row, col) spacing for the square-pixel resampling; None (unknown or one number: square)."""
+    if spacing is None or np.isscalar(spacing):
+        return None
+    row, col = spacing
+    return float(row), float(col)
 
 
 def load_model(path: str | Path | None = None, *, device=None, backend: str = "torch") -> QualityModel:

@@ -33,6 +33,15 @@ from workers.ml.train.phantoms import candidate_masks
 
 REPORT = Path(fusqa.DEFAULT_WEIGHTS).with_name("fusqa_ood_report.json")
 HELD_OUT_A_FIRST_SEED = 250_000  # in no split: frames neither the fit nor the threshold saw
+FIT_FRAMES = 180  # the first frames of FUSQA_TRAIN: enough pairs (about 1,400) for 480-wide covariances
+
+
+def refit_and_measure(weights: str | Path, *, report_path: str | Path = REPORT, report_frames: int = 100) -> dict:
+    """What ``manage.py train_fusqa`` runs after training: refit, measure, write the report."""
+    stats = refit(weights, fit_frames=FIT_FRAMES, threshold_frames=FUSQA_CALIBRATION.count)
+    report = {"method": stats["method"], "fitted_on": stats["fitted_on"], **measure(weights, frames=report_frames)}
+    Path(report_path).write_text(json.dumps(report, indent=2) + "\n")
+    return report
 
 
 def hospital_pairs(hospital: str, first_seed: int, count: int, seed: int, *, candidates: bool, segmented: bool):
@@ -136,7 +145,7 @@ def measure(weights: str | Path, *, frames: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", default=str(fusqa.DEFAULT_WEIGHTS))
-    parser.add_argument("--fit-frames", type=int, default=FUSQA_TRAIN.count // 2)
+    parser.add_argument("--fit-frames", type=int, default=FIT_FRAMES)
     parser.add_argument("--threshold-frames", type=int, default=FUSQA_CALIBRATION.count)
     parser.add_argument("--report-frames", type=int, default=100)
     parser.add_argument("--embed", action="store_true", help="into the checkpoint's config, not a side JSON")

@@ -131,10 +131,18 @@ def frame_candidates(
 
 
 def _describe(
-    frame: PhantomFrame, kind: str, severity: float, mask: np.ndarray, size: int, margin: float, ref_crl: float
+    frame: PhantomFrame,
+    kind: str,
+    severity: float,
+    mask: np.ndarray,
+    size: int,
+    margin: float,
+    ref_crl: float,
+    forced_label: int | None = None,
 ) -> dict:
     """One candidate's label (labels.quality_label's rule, the reference CRL measured once per
-    frame) and its network input."""
+    frame, unless ``forced_label`` says it: a mask on another view is poor whatever it overlaps) and
+    its network input (square pixels first, crop.quality_input)."""
     ref_ga = gestational_age_days(ref_crl).days
     d = dice(mask, frame.mask)
     try:
@@ -145,8 +153,10 @@ def _describe(
     except EmptyMaskError:
         ga, verdict, crl_error, ga_error = float("nan"), "poor", -1.0, float("-inf")
     label = -1 if verdict is None else int(verdict == "good")
+    if forced_label is not None:
+        label = forced_label
     return {
-        "x": quality_input(frame.image, mask, size, margin).astype(np.float16),
+        "x": quality_input(frame.image, mask, size, margin, spacing_mm=frame.spacing_mm).astype(np.float16),
         "label": label,
         "kind": kind,
         "severity": severity,
@@ -240,6 +250,19 @@ def build_candidates(
     else:
         chunks = [_chunk_job(job) for job in jobs]
     return _rows_to_set([row for chunk in chunks for row in chunk])
+
+
+def poor_by_definition(
+    pairs: Sequence[tuple[PhantomFrame, str, np.ndarray]], *, size: int = 128, margin: float = 0.25
+) -> CandidateSet | None:
+    """(frame, kind, mask) candidates that are poor whatever their overlap with the frame's reference
+    (masks on another view, train.other_views); None when no mask has a pixel."""
+    rows = []
+    for frame, kind, mask in pairs:
+        if np.any(mask):
+            ref_crl = crl_from_mask(frame.mask, frame.spacing_mm).crl_mm
+            rows.append(_describe(frame, kind, float("nan"), mask, size, margin, ref_crl, forced_label=0))
+    return _rows_to_set(rows) if rows else None
 
 
 def label_decisions(cs: CandidateSet) -> dict:

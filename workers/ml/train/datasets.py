@@ -47,8 +47,8 @@ class Split:
 
 # The seed ranges never overlap: each split's fetuses are its own.
 SEGMENTATION_TRAIN = Split("segmentation_train", TRAIN_HOSPITAL, 0, 600)
-FUSQA_TRAIN = Split("fusqa_train", TRAIN_HOSPITAL, 100_000, 360)
-FUSQA_CALIBRATION = Split("fusqa_calibration", TRAIN_HOSPITAL, 200_000, 100)  # also segmentation val
+FUSQA_TRAIN = Split("fusqa_train", TRAIN_HOSPITAL, 100_000, 960)
+FUSQA_CALIBRATION = Split("fusqa_calibration", TRAIN_HOSPITAL, 200_000, 160)  # also segmentation val
 UNSEEN_TEST = Split("unseen_test", TEST_HOSPITAL, 300_000, 240)
 # The far held-out profile: hospital C's transvaginal probe (small embryos, 7.5 MHz), never trained on.
 FAR_HOSPITAL = "hospital_c"

@@ -210,21 +210,32 @@ def fusqa_training_sets(
     """(train, calibration) CandidateSets from hospital A: degradations, stretches, hard negatives
     (train.hard_negatives) and the real outputs of the segmentation snapshots (those present), the
     weak model and the final model."""
-    from workers.ml.train.candidates import build_candidates, mild_skewed
+    from workers.ml.train.candidates import CandidateSet, build_candidates, mild_skewed
 
-    checkpoints = dict(segmentation_snapshot_paths(snapshot_dir))
+    # The models whose masks the held-out tests hold (TEST_EXTRA_MODELS: the 5 % snapshot and the weak
+    # model of train_segmentation) never make training candidates, even when their files are here.
+    checkpoints = {
+        name: path
+        for name, path in segmentation_snapshot_paths(snapshot_dir).items()
+        if name.removeprefix("seg_") not in TEST_EXTRA_MODELS
+    }
     checkpoints["seg_final"] = Path(segmentation_path or WEIGHTS_DIR / "segmentation.pt")
     if not checkpoints["seg_final"].is_file():
         raise FileNotFoundError(f"segmentation weights missing: {checkpoints['seg_final']}")
-    if not checkpoints["seg_weak"].is_file():
-        # The weak model's outputs are the natural poor masks; without train_segmentation's
-        # snapshots it is trained here (45 s, on hospital A's FUSQA_TRAIN frames of one machine).
-        _train_weak(checkpoints["seg_weak"], seed=seed, cache_dir=cache_dir, processes=processes, progress=progress)
+    folder = Path(snapshot_dir or SNAPSHOT_DIR)
+    for i, profile in enumerate(datasets.profiles_of(datasets.TRAIN_HOSPITAL)):
+        # Weak models of FUSQA's own (one per hospital A machine, 45 s each on FUSQA_TRAIN frames): their
+        # outputs are the natural poor masks.
+        path = checkpoints[f"seg_weak_{profile.split('/')[-1]}"] = folder / f"fusqa_weak_{profile.split('/')[-1]}.pt"
+        if not path.is_file():
+            _train_weak(path, profile=profile, seed=seed + 11 + i, cache_dir=cache_dir, processes=processes,
+                        progress=progress)  # fmt: skip
     missing = [name for name, p in checkpoints.items() if not p.is_file()]
     checkpoints = {name: p for name, p in checkpoints.items() if p.is_file()}
     if missing:
         progress({"stage": "candidates", "skipped_models": missing})
-    key = json.dumps({n: _sha(p) for n, p in sorted(checkpoints.items())}) + f"|{seed}|{size}|hard={hard}"
+    key = json.dumps({n: _sha(p) for n, p in sorted(checkpoints.items())})
+    key += f"|{seed}|{size}|hard={hard}|{TRAINING_CANDIDATES_VERSION}"
     sets = []
     for split, split_seed in ((datasets.FUSQA_TRAIN, seed), (datasets.FUSQA_CALIBRATION, seed + 1)):
         frames = datasets.cached_frames(split, cache_dir=cache_dir, processes=processes, progress=progress)
@@ -232,13 +243,52 @@ def fusqa_training_sets(
         def build(frames=frames, split_seed=split_seed, split=split):
             progress({"stage": "candidates", "split": split.name, "frames": len(frames)})
             masks = predicted_masks(frames, {n.removeprefix("seg_"): p for n, p in checkpoints.items()})
-            return build_candidates(
+            main = build_candidates(
                 frames, seed=split_seed, severity=mild_skewed, stretches=2, model_masks=masks, size=size,
                 processes=processes, hard=hard,
             )  # fmt: skip
+            if not hard:
+                return main
+            progress({"stage": "candidates", "split": split.name, "extra": "model outputs and other views"})
+            extra = _model_output_candidates(frames, checkpoints["seg_final"], seed=split_seed, size=size,
+                                             processes=processes)  # fmt: skip
+            return CandidateSet.concatenate([main, *extra])
 
         sets.append(_candidates_cached(split.name, build, cache_dir, key))
     return sets[0], sets[1]
+
+
+# Bumped when the training candidates change, so that a cached set made by an older recipe is rebuilt.
+TRAINING_CANDIDATES_VERSION = "v3: loose/tight/pieces, perturbed frames, other views, square pixels"
+
+
+def _model_output_candidates(frames, final_path: Path, *, seed: int, size: int, processes: int):
+    """The final segmentation model's other masks (model_outputs.py) and masks on other views
+    (other_views.py): every second frame perturbed, every third turned into a head or abdominal
+    section."""
+    from workers.ml import segmentation
+    from workers.ml.train.candidates import build_candidates, poor_by_definition
+    from workers.ml.train.model_outputs import perturbed_frames, threshold_variants
+    from workers.ml.train.other_views import OTHER_VIEW_KINDS, other_view
+
+    rng = np.random.default_rng([seed, 31])
+    model = segmentation.load_model(final_path, device="cpu")
+    threshold_set = build_candidates(
+        frames, seed=seed + 101, kinds=(), stretches=0, model_masks=threshold_variants(model, frames, rng),
+        size=size, processes=processes,
+    )  # fmt: skip
+    threshold_set = threshold_set.subset(threshold_set.kind != "reference")  # the references are in already
+    harder = perturbed_frames(frames[::2], rng)
+    perturbed_set = build_candidates(
+        harder, seed=seed + 202, kinds=(), stretches=0, size=size, processes=processes,
+        model_masks={"final_perturbed": model.predict([f.image for f in harder], batch_size=16)},
+    )  # fmt: skip
+    views = [other_view(f, rng, OTHER_VIEW_KINDS[i % 2]) for i, f in enumerate(frames[::3])]
+    segmented = model.predict([v.image for v, _ in views], batch_size=16)
+    pairs = [(v, "other_view", outline) for v, outline in views]
+    pairs += [(v, "other_view_seg", m) for (v, _), m in zip(views, segmented, strict=True)]
+    view_set = poor_by_definition(pairs, size=size)
+    return [s for s in (threshold_set, perturbed_set, view_set) if s is not None and len(s)]
 
 
 def fusqa_test_set(
@@ -258,8 +308,7 @@ def fusqa_test_set(
     models (TEST_EXTRA_MODELS, never used to make training candidates)."""
     from workers.ml.train.candidates import build_candidates, uniform
 
-    seg = Path(segmentation_path or WEIGHTS_DIR / "segmentation.pt")
-    models = {"final": seg, **{name: seg.parent / rel for name, rel in TEST_EXTRA_MODELS.items()}}
+    models = test_segmentation_models(segmentation_path)
     frames = datasets.cached_frames(split, cache_dir=cache_dir, processes=processes, progress=progress)
 
     def build():
@@ -274,9 +323,24 @@ def fusqa_test_set(
     return _candidates_cached(split.name, build, cache_dir, key)
 
 
-def _train_weak(out: Path, *, seed: int, cache_dir, processes: int, progress: Progress, seconds: float = 45.0) -> None:
+def test_segmentation_models(segmentation_path: str | Path | None = None) -> dict[str, Path]:
+    """name -> checkpoint of the segmentation models whose masks the held-out tests hold."""
+    seg = Path(segmentation_path or WEIGHTS_DIR / "segmentation.pt")
+    return {"final": seg, **{name: seg.parent / rel for name, rel in TEST_EXTRA_MODELS.items()}}
+
+
+def _screen(model, split: datasets.Split, segmentation_path, cache_dir, processes: int) -> dict[str, Any]:
+    from workers.ml.train.screening import screen_model_outputs
+
+    frames = datasets.cached_frames(split, cache_dir=cache_dir, processes=processes)
+    return screen_model_outputs(model, frames, test_segmentation_models(segmentation_path))
+
+
+def _train_weak(
+    out: Path, *, profile: str, seed: int, cache_dir, processes: int, progress: Progress, seconds: float = 45.0
+) -> None:
     frames = datasets.cached_frames(datasets.FUSQA_TRAIN, cache_dir=cache_dir, processes=processes, progress=progress)
-    pairs = [(f.image, f.mask) for f in frames if f.profile == WEAK_PROFILE]
+    pairs = [(f.image, f.mask) for f in frames if f.profile == profile]
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     train_segmentation(
         pairs, steps=1_000_000, seed=seed + 1, batch_size=16, lr=2e-3, config=WEAK_CONFIG, augment=False,
@@ -405,6 +469,12 @@ def evaluate_fusqa(
         "test_split": _split_info(datasets.FAR_TEST, cache_dir),
         "label_decisions": label_decisions(far),
     }
+    # What the product answers (assess: good / poor / unknown) on the segmentation models' masks.
+    progress({"stage": "screen", "splits": [datasets.UNSEEN_TEST.name, datasets.FAR_TEST.name]})
+    report["screen_model_outputs"] = _screen(model, datasets.UNSEEN_TEST, segmentation_path, cache_dir, processes)
+    report["far_profile"]["screen_model_outputs"] = _screen(
+        model, datasets.FAR_TEST, segmentation_path, cache_dir, processes
+    )
     if diagram is not None:
         evaluate.draw_reliability_diagram(
             report["reliability"],
