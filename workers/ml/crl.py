@@ -56,25 +56,67 @@ def normalise_spacing(spacing_mm: float | tuple[float, float] | np.ndarray) -> t
     return float(values[0]), float(values[1])
 
 
-def largest_component_box(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int], int]:
-    """(the largest 8-connected component cropped to its bounding box, the box's (top, left), its
-    pixel count). Ties go to the first component in raster order."""
+@dataclass(frozen=True, eq=False)
+class MaskPieces:
+    """A mask's 8-connected pieces, labelled once inside the bounding box of its foreground (the fetus is
+    a small part of the frame, and raster order, hence the tie rule, is the same inside the box as in
+    the frame). The pipeline finds them once per frame; the CRL and the plausibility checks share them."""
+
+    top: int  # the foreground's bounding box in the frame: rows top:bottom, columns left:right
+    left: int
+    foreground: np.ndarray  # bool, the mask inside that box
+    labels: np.ndarray | None  # int labels inside the box (0 background); None when there is one piece
+    sizes: np.ndarray  # pixel count of each piece (piece i has label i + 1)
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.foreground.shape[0]
+
+    @property
+    def right(self) -> int:
+        return self.left + self.foreground.shape[1]
+
+    @property
+    def count(self) -> int:
+        return len(self.sizes)
+
+    @property
+    def area(self) -> int:
+        return int(self.sizes.sum())
+
+    def largest(self) -> tuple[np.ndarray, tuple[int, int], int]:
+        """(the largest piece cropped to its own bounding box, that box's (top, left) in the frame, its
+        pixel count). Ties go to the first piece in raster order."""
+        if self.labels is None:  # one piece: it spans the whole box
+            return self.foreground, (self.top, self.left), int(self.sizes[0])
+        best = int(np.argmax(self.sizes)) + 1
+        box = ndimage.find_objects(self.labels, max_label=best)[best - 1]
+        crop = self.labels[box] == best
+        return crop, (box[0].start + self.top, box[1].start + self.left), int(self.sizes[best - 1])
+
+
+def mask_pieces(mask: np.ndarray) -> MaskPieces:
+    """The 8-connected pieces of a binary mask (any value > 0 is foreground). Raises EmptyMaskError
+    when the mask has no foreground pixel."""
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise ValueError(f"mask must be 2-D (H x W), got shape {mask.shape}")
-    fetal = mask > 0
-    # Label only inside the foreground's bounding box: the fetus is a small part of the frame, and
-    # raster order (hence the tie rule) is the same inside the box as in the frame.
+    fetal = mask if mask.dtype == bool else mask > 0
     rows, cols = np.flatnonzero(fetal.any(axis=1)), np.flatnonzero(fetal.any(axis=0))
     if rows.size == 0:
         raise EmptyMaskError("mask is empty: no fetal pixel to measure")
-    r0, c0 = int(rows[0]), int(cols[0])
-    labels, count = ndimage.label(fetal[r0 : rows[-1] + 1, c0 : cols[-1] + 1], structure=_EIGHT_CONNECTED)
-    sizes = np.bincount(labels.ravel(), minlength=count + 1)
-    sizes[0] = 0
-    best = int(np.argmax(sizes))
-    box = ndimage.find_objects(labels, max_label=best)[best - 1]
-    return labels[box] == best, (box[0].start + r0, box[1].start + c0), int(sizes[best])
+    top, left = int(rows[0]), int(cols[0])
+    foreground = fetal[top : rows[-1] + 1, left : cols[-1] + 1]
+    labels, count = ndimage.label(foreground, structure=_EIGHT_CONNECTED)
+    if count == 1:
+        return MaskPieces(top, left, foreground, None, np.array([np.count_nonzero(foreground)]))
+    return MaskPieces(top, left, foreground, labels, np.bincount(labels.ravel(), minlength=count + 1)[1:])
+
+
+def largest_component_box(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int], int]:
+    """(the largest 8-connected component cropped to its bounding box, the box's (top, left), its
+    pixel count). Ties go to the first component in raster order."""
+    return mask_pieces(mask).largest()
 
 
 def largest_component(mask: np.ndarray) -> np.ndarray:
@@ -114,8 +156,13 @@ def crl_from_mask(mask: np.ndarray, spacing_mm: float | tuple[float, float]) -> 
     spacing_mm: pixel size, a float (isotropic) or (row_mm, col_mm).
     Raises EmptyMaskError (a ValueError) for an empty mask.
     """
+    return crl_from_pieces(mask_pieces(mask), spacing_mm)
+
+
+def crl_from_pieces(pieces: MaskPieces, spacing_mm: float | tuple[float, float]) -> CrlMeasurement:
+    """crl_from_mask for a mask whose pieces (mask_pieces) were found already."""
     row_mm, col_mm = normalise_spacing(spacing_mm)
-    crop, (top, left), area = largest_component_box(mask)
+    crop, (top, left), area = pieces.largest()
     corners_px = _hull_candidates(crop) + np.array([top, left], dtype=float)
     corners_mm = corners_px * np.array([row_mm, col_mm])
     # The corners of one square are never collinear, so the hull always exists.
