@@ -10,6 +10,7 @@ thresholded at 0, reduced to its largest 8-connected component, and its holes ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,22 +65,47 @@ def standardise(x: torch.Tensor) -> tuple[torch.Tensor, float, float]:
 
 def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
     """A grey uint8 frame -> (size x size float32 standardised, its Letterbox)."""
+    image = np.asarray(image)
     h, w = image.shape
     side = max(h, w)
     top, left = (side - h) // 2, (side - w) // 2
-    image = np.asarray(image)
     # The frame's mean and (unbiased) SD in grey levels; standardised AFTER the resize: the resize's
     # weights sum to 1, so resize((x - m) / s) = (resize(x) - m) / s, and the small image is cheap.
-    mean = float(image.mean()) / 255.0
-    std = max(float(image.std(ddof=1)) / 255.0 if image.size > 1 else 0.0, 1e-3)
-    square = np.zeros((side, side), dtype=np.float32)
-    square[top : top + h, left : left + w] = image
-    square *= np.float32(1 / 255.0)
-    resized = F.interpolate(
-        torch.from_numpy(square)[None, None], size=(size, size), mode="bilinear", align_corners=False, antialias=True
-    )[0, 0].numpy()
+    mean, std = grey_mean_std(image)
+    mean, std = mean / 255.0, max(std / 255.0, 1e-3)
+    grey = torch.from_numpy(np.multiply(image, np.float32(1 / 255.0), dtype=np.float32))
+    rows = F.pad(grey, (left, side - w - left))[None]  # the padded square's rows that hold the frame
+    resized = shrink_square(rows, top, side, size)[0].numpy()
     out = (resized - np.float32(mean)) / np.float32(std)
     return out, Letterbox(h, w, side, top, left)
+
+
+def grey_mean_std(image: np.ndarray) -> tuple[float, float]:
+    """(mean, SD with ddof=1) of a frame's grey levels, as image.mean() and image.std(ddof=1) give them.
+    A uint8 frame (every real one) is summed exactly in integers, in a third of numpy's time."""
+    n = image.size
+    if image.dtype != np.uint8 or n < 2 or image.shape[0] >= 2**32 // 255**2:
+        return float(image.mean()), float(image.std(ddof=1)) if n > 1 else 0.0
+    # Column sums first: uint32 holds a column of squares, and summing down rows is vectorised.
+    s1 = int(np.add.reduce(image, axis=0, dtype=np.uint32).sum(dtype=np.int64))
+    s2 = int(np.add.reduce(np.square(image, dtype=np.uint16), axis=0, dtype=np.uint32).sum(dtype=np.int64))
+    return s1 / n, math.sqrt((n * s2 - s1 * s1) / (n * (n - 1)))
+
+
+def shrink_square(rows: torch.Tensor, top: int, side: int, size: int) -> torch.Tensor:
+    """Resize a side x side square that is zero outside rows top:top+n to size x size (bilinear, with
+    antialiasing), given those rows only: rows (C, n, side) -> (C, size, size).
+
+    Equal bit for bit to F.interpolate of the whole square, for less work and memory: torch resizes
+    across (the last axis) first, then down, and zero rows stay zero in the first pass, so only the
+    rows that hold data are resized across; the zero rows are put back for the second pass.
+    """
+    across = _antialiased(rows, (rows.shape[1], size))
+    return _antialiased(F.pad(across, (0, 0, top, side - top - rows.shape[1])), (size, size))
+
+
+def _antialiased(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    return F.interpolate(x[None], size=size, mode="bilinear", align_corners=False, antialias=True)[0]
 
 
 def fill_and_keep_largest(mask: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from workers.ml.segmentation import letterbox, standardise
+from workers.ml.segmentation import letterbox, shrink_square, standardise
 
 
 def crop_box(mask: np.ndarray, margin: float) -> tuple[int, int, int]:
@@ -29,14 +29,27 @@ def crop_box(mask: np.ndarray, margin: float) -> tuple[int, int, int]:
     return top, left, side
 
 
-def _window(a: np.ndarray, top: int, left: int, side: int) -> np.ndarray:
-    out = np.zeros((side, side), dtype=np.float32)
-    h, w = a.shape
-    r0, c0 = max(top, 0), max(left, 0)
-    r1, c1 = min(top + side, h), min(left + side, w)
+def _window_rows(a: np.ndarray, top: int, left: int, side: int, rows: tuple[int, int]) -> np.ndarray:
+    """Rows rows[0]:rows[1] of the frame (inside the window) across the square window (top, left,
+    side), as float32 (n, side): zero where the window leaves the frame."""
+    r0, r1 = rows
+    out = np.zeros((r1 - r0, side), dtype=np.float32)
+    c0, c1 = max(left, 0), min(left + side, a.shape[1])
     if r1 > r0 and c1 > c0:
-        out[r0 - top : r1 - top, c0 - left : c1 - left] = a[r0:r1, c0:c1]
+        out[:, c0 - left : c1 - left] = a[r0:r1, c0:c1]
     return out
+
+
+def _shrink_window(
+    a: np.ndarray, top: int, left: int, side: int, rows: tuple[int, int], size: int, *, grey: bool
+) -> torch.Tensor:
+    """The square window (top, left, side) of `a`, zero outside rows[0]:rows[1] and outside the
+    frame, resized to (size, size) as F.interpolate(antialias=True) resizes the whole window.
+    grey: `a` holds grey levels, divided by 255 (a mask is taken as it is)."""
+    band = torch.from_numpy(_window_rows(a, top, left, side, rows))
+    if grey:
+        band /= 255.0
+    return shrink_square(band[None], rows[0] - top, side, size)[0]
 
 
 SQUARE_TOLERANCE = 0.01  # relative difference of row and column spacing treated as square
@@ -78,9 +91,11 @@ def quality_input(
         grey, _ = letterbox(image, size)
         return np.stack([grey, np.zeros_like(grey)]).astype(np.float32)
     top, left, side = crop_box(mask, margin)
-    img = _window(image, top, left, side) / 255.0  # window first: only the crop is converted
-    msk = _window(mask, top, left, side)
-    both = torch.from_numpy(np.stack([img, msk]))[None]
-    resized = F.interpolate(both, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0]
-    grey, _, _ = standardise(resized[0])
-    return torch.stack([grey, resized[1].clamp(0, 1)]).numpy().astype(np.float32)
+    # Only the rows that can hold data are resized across (segmentation.shrink_square): the frame's
+    # rows inside the window for the image, the mask's own rows for the mask.
+    frame_rows = (max(top, 0), min(top + side, image.shape[0]))
+    mask_rows = np.flatnonzero(mask.any(axis=1))
+    grey = _shrink_window(np.asarray(image), top, left, side, frame_rows, size, grey=True)
+    msk = _shrink_window(mask, top, left, side, (int(mask_rows[0]), int(mask_rows[-1]) + 1), size, grey=False)
+    grey, _, _ = standardise(grey)
+    return torch.stack([grey, msk.clamp(0, 1)]).numpy().astype(np.float32)
