@@ -84,6 +84,12 @@ class MaskPieces:
     def area(self) -> int:
         return int(self.sizes.sum())
 
+    @property
+    def holes(self) -> int:
+        """How many holes the pieces enclose (4-connected background regions cut off from the box's
+        edge): the number of pieces minus the Euler number."""
+        return self.count - euler_number(self.foreground)
+
     def largest(self) -> tuple[np.ndarray, tuple[int, int], int]:
         """(the largest piece cropped to its own bounding box, that box's (top, left) in the frame, its
         pixel count). Ties go to the first piece in raster order."""
@@ -111,6 +117,19 @@ def mask_pieces(mask: np.ndarray) -> MaskPieces:
     if count == 1:
         return MaskPieces(top, left, foreground, None, np.array([np.count_nonzero(foreground)]))
     return MaskPieces(top, left, foreground, labels, np.bincount(labels.ravel(), minlength=count + 1)[1:])
+
+
+def euler_number(mask: np.ndarray) -> int:
+    """Pieces (8-connected) minus holes (4-connected) of a binary image, from its 2 x 2 neighbourhoods
+    (Gray 1971): (Q1 - Q3 - 2 QD) / 4, where Q1 and Q3 count the windows with 1 and 3 pixels set and
+    QD the diagonal pairs. A few passes over the image, several times faster than labelling it."""
+    a = np.pad(np.asarray(mask, dtype=bool), 1).view(np.uint8)
+    top_left, top_right, bottom_left, bottom_right = a[:-1, :-1], a[:-1, 1:], a[1:, :-1], a[1:, 1:]
+    set_in_window = top_left + top_right + bottom_left + bottom_right
+    q1 = np.count_nonzero(set_in_window == 1)
+    q3 = np.count_nonzero(set_in_window == 3)
+    diagonal = np.count_nonzero((set_in_window == 2) & (top_left == bottom_right))
+    return (q1 - q3 - 2 * diagonal) // 4
 
 
 def largest_component_box(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int], int]:

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from workers.ml import fusqa, segmentation
-from workers.ml.crl import CrlMeasurement, EmptyMaskError, MaskPieces, crl_from_pieces, mask_pieces
+from workers.ml.crl import CrlMeasurement, MaskPieces, crl_from_pieces
 from workers.ml.ga import GestationalAge, gestational_age_days
-from workers.ml.segmentation import as_image_list, logits_to_mask
+from workers.ml.segmentation import as_image_list, mask_and_pieces
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,11 @@ class FramePipeline:
         lap("preprocess")
         logits = self.segmenter.forward(batch)
         lap("segment")
-        masks = [logits_to_mask(lg, box, keep_largest=False) for lg, box in zip(logits, boxes, strict=True)]
+        # Every piece the network found is kept, holes filled; the pieces are labelled once, here, and
+        # the CRL and the plausibility checks share them.
+        found = [mask_and_pieces(lg, box) for lg, box in zip(logits, boxes, strict=True)]
+        masks, pieces = [m for m, _ in found], [p for _, p in found]
         lap("postprocess")
-        pieces = [_pieces(m) for m in masks]  # labelled once: the CRL and the plausibility checks share them
         measured = [self._measure(s, p) for s, p in zip(spacings, pieces, strict=True)]
         lap("measure")
         crls = [c for c, _ in measured]  # the plausibility checks read the CRL too: measured once
@@ -97,14 +99,6 @@ class FramePipeline:
             return None, None
         crl = crl_from_pieces(pieces, spacing)
         return crl, gestational_age_days(crl.crl_mm, self.formula)
-
-
-def _pieces(mask: np.ndarray) -> MaskPieces | None:
-    """The mask's pieces; None for an empty mask."""
-    try:
-        return mask_pieces(mask)
-    except EmptyMaskError:
-        return None
 
 
 def _spacings(spacings_mm, n: int) -> list:
