@@ -73,9 +73,9 @@ def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
     # weights sum to 1, so resize((x - m) / s) = (resize(x) - m) / s, and the small image is cheap.
     mean, std = grey_mean_std(image)
     mean, std = mean / 255.0, max(std / 255.0, 1e-3)
-    grey = torch.from_numpy(np.multiply(image, np.float32(1 / 255.0), dtype=np.float32))
-    rows = F.pad(grey, (left, side - w - left))[None]  # the padded square's rows that hold the frame
-    resized = shrink_square(rows, top, side, size)[0].numpy()
+    rows = np.zeros((h, side), dtype=np.float32)  # the padded square's rows that hold the frame
+    np.multiply(image, np.float32(1 / 255.0), out=rows[:, left : left + w], dtype=np.float32)
+    resized = shrink_square(torch.from_numpy(rows)[None], top, side, size)[0].numpy()
     out = (resized - np.float32(mean)) / np.float32(std)
     return out, Letterbox(h, w, side, top, left)
 
