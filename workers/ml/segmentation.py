@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,26 @@ def shrink_square(rows: torch.Tensor, top: int, side: int, size: int) -> torch.T
     across (the last axis) first, then down, and zero rows stay zero in the first pass, so only the
     rows that hold data are resized across; the zero rows are put back for the second pass.
     """
-    across = _antialiased(rows, (rows.shape[1], size))
-    return _antialiased(F.pad(across, (0, 0, top, side - top - rows.shape[1])), (size, size))
+    with one_torch_thread():
+        across = _antialiased(rows, (rows.shape[1], size))
+        return _antialiased(F.pad(across, (0, 0, top, side - top - rows.shape[1])), (size, size))
+
+
+@contextmanager
+def one_torch_thread():
+    """Torch ops inside run on the calling thread only. A resize here takes a fraction of a
+    millisecond: spread over cores that other work holds (another worker, the networks' threads),
+    each op waits at its barrier for a core to come free, which costs far more than two threads
+    save (on 2 busy cores, a frame's pre- and post-processing took ten times as long)."""
+    before = torch.get_num_threads()
+    if before == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _antialiased(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

@@ -156,3 +156,16 @@ def test_the_mask_and_its_pieces_equal_filling_and_labelling_the_whole_mask(seed
     labels, count = ndimage.label(expected, structure=np.ones((3, 3)))
     assert pieces.count == count
     assert sorted(pieces.sizes) == sorted(np.bincount(labels.ravel())[1:])
+
+
+def test_the_resizes_run_on_one_torch_thread_and_give_the_threads_back():
+    from workers.ml.segmentation import one_torch_thread
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with one_torch_thread():
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
