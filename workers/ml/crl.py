@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull
-from scipy.spatial.distance import pdist, squareform
 
 _EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 _CORNER_OFFSETS = np.array([[-0.5, -0.5], [-0.5, 0.5], [0.5, -0.5], [0.5, 0.5]])
@@ -152,20 +151,36 @@ def _hull_candidates(crop: np.ndarray) -> np.ndarray:
 
     Every pixel of a row lies between the row's leftmost and rightmost pixel, so the outer
     corners of those two (left corners of the leftmost, right corners of the rightmost) suffice.
+    Where the next row's outer pixel is in the same column, the corner between the two rows is
+    the same point, or a point inside a straight edge: only the ends of each such run are kept.
     """
     rows = np.flatnonzero(crop.any(axis=1))
     sub = crop[rows]
-    left = sub.argmax(axis=1) - 0.5
-    right = crop.shape[1] - 1 - sub[:, ::-1].argmax(axis=1) + 0.5
+    left = sub.argmax(axis=1)
+    right = crop.shape[1] - 1 - sub[:, ::-1].argmax(axis=1)
     r = rows.astype(float)
-    return np.concatenate(
-        [
-            np.stack([r - 0.5, left], 1),
-            np.stack([r + 0.5, left], 1),
-            np.stack([r - 0.5, right], 1),
-            np.stack([r + 0.5, right], 1),
+    parts = []
+    for col, offset in ((left, -0.5), (right, 0.5)):
+        run_starts, run_ends = _run_ends(rows, col)
+        parts += [
+            np.stack([r[run_starts] - 0.5, col[run_starts] + offset], 1),
+            np.stack([r[run_ends] + 0.5, col[run_ends] + offset], 1),
         ]
-    )
+    return np.concatenate(parts)
+
+
+def _run_ends(rows: np.ndarray, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) rows of each run of adjacent rows whose outer pixel is in the same column."""
+    same_as_next = (np.diff(rows) == 1) & (np.diff(col) == 0)
+    first = np.concatenate([[True], ~same_as_next])
+    last = np.concatenate([~same_as_next, [True]])
+    return first, last
+
+
+def _pairwise_distances(points: np.ndarray) -> np.ndarray:
+    """(n, n) Euclidean distances between 2-D points, as scipy's squareform(pdist(points)) gives them."""
+    steps = points[:, None, :] - points[None, :, :]
+    return np.sqrt(steps[..., 0] * steps[..., 0] + steps[..., 1] * steps[..., 1])
 
 
 def crl_from_mask(mask: np.ndarray, spacing_mm: float | tuple[float, float]) -> CrlMeasurement:
@@ -186,8 +201,7 @@ def crl_from_pieces(pieces: MaskPieces, spacing_mm: float | tuple[float, float])
     corners_mm = corners_px * np.array([row_mm, col_mm])
     # The corners of one square are never collinear, so the hull always exists.
     hull = ConvexHull(corners_mm)
-    vertices_mm = corners_mm[hull.vertices]
-    distances = squareform(pdist(vertices_mm))
+    distances = _pairwise_distances(corners_mm[hull.vertices])
     i, j = np.unravel_index(int(np.argmax(distances)), distances.shape)
     p1, p2 = corners_px[hull.vertices[i]], corners_px[hull.vertices[j]]
     if (p2[0], p2[1]) < (p1[0], p1[1]):

@@ -169,3 +169,24 @@ def test_the_resizes_run_on_one_torch_thread_and_give_the_threads_back():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_crl_equals_the_hull_of_every_pixel_corner(seed):
+    from scipy.spatial import ConvexHull
+    from scipy.spatial.distance import pdist
+
+    from workers.ml.crl import largest_component
+
+    rng = np.random.default_rng(seed)
+    mask = ndimage.gaussian_filter(rng.random((40, 60)), 3) > 0.5
+    spacing = [(0.3, 0.3), (0.2, 0.45)][seed % 2]
+    rows, cols = np.nonzero(largest_component(mask))
+    corners = np.concatenate([np.stack([rows + dr, cols + dc], 1) for dr in (-0.5, 0.5) for dc in (-0.5, 0.5)])
+    corners_mm = corners * np.array(spacing)
+    expected = pdist(corners_mm[ConvexHull(corners_mm).vertices]).max()
+
+    crl = crl_from_mask(mask, spacing)
+
+    assert crl.crl_mm == pytest.approx(expected, rel=1e-12)
+    assert np.hypot(*((np.array(crl.p1) - crl.p2) * spacing)) == pytest.approx(expected, rel=1e-12)
