@@ -107,9 +107,10 @@ def mask_pieces(mask: np.ndarray) -> MaskPieces:
     if mask.ndim != 2:
         raise ValueError(f"mask must be 2-D (H x W), got shape {mask.shape}")
     fetal = mask if mask.dtype == bool else mask > 0
-    rows, cols = np.flatnonzero(fetal.any(axis=1)), np.flatnonzero(fetal.any(axis=0))
+    rows = np.flatnonzero(fetal.any(axis=1))
     if rows.size == 0:
         raise EmptyMaskError("mask is empty: no fetal pixel to measure")
+    cols = np.flatnonzero(fetal[rows[0] : rows[-1] + 1].any(axis=0))  # columns of those rows only
     top, left = int(rows[0]), int(cols[0])
     foreground = fetal[top : rows[-1] + 1, left : cols[-1] + 1]
     labels, count = ndimage.label(foreground, structure=_EIGHT_CONNECTED)
