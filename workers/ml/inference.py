@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from workers.ml import fusqa, segmentation
-from workers.ml.crl import CrlMeasurement, EmptyMaskError, crl_from_mask
+from workers.ml.crl import CrlMeasurement, MaskPieces, crl_from_pieces
 from workers.ml.ga import GestationalAge, gestational_age_days
-from workers.ml.segmentation import as_image_list, logits_to_mask
+from workers.ml.segmentation import as_image_list, mask_and_pieces
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,19 @@ class FramePipeline:
         lap("preprocess")
         logits = self.segmenter.forward(batch)
         lap("segment")
-        masks = [logits_to_mask(lg, box, keep_largest=False) for lg, box in zip(logits, boxes, strict=True)]
+        # Every piece the network found is kept, holes filled; the pieces are labelled once, here, and
+        # the CRL and the plausibility checks share them.
+        found = [mask_and_pieces(lg, box) for lg, box in zip(logits, boxes, strict=True)]
+        masks, pieces = [m for m, _ in found], [p for _, p in found]
         lap("postprocess")
-        measured = [self._measure(m, s) for m, s in zip(masks, spacings, strict=True)]
+        measured = [self._measure(s, p) for s, p in zip(spacings, pieces, strict=True)]
         lap("measure")
         crls = [c for c, _ in measured]  # the plausibility checks read the CRL too: measured once
-        answers = self.assessor.assess(images, masks, spacings, threshold=self.threshold, crls=crls) if images else []
+        answers = (
+            self.assessor.assess(images, masks, spacings, threshold=self.threshold, crls=crls, pieces=pieces)
+            if images
+            else []
+        )
         lap("assess")
         latency["total"] = sum(latency.values())
         return [
@@ -87,11 +94,10 @@ class FramePipeline:
             for m, a, (c, g) in zip(masks, answers, measured, strict=True)
         ]
 
-    def _measure(self, mask: np.ndarray, spacing) -> tuple[CrlMeasurement | None, GestationalAge | None]:
-        try:
-            crl = crl_from_mask(mask, spacing)
-        except EmptyMaskError:
+    def _measure(self, spacing, pieces: MaskPieces | None) -> tuple[CrlMeasurement | None, GestationalAge | None]:
+        if pieces is None:
             return None, None
+        crl = crl_from_pieces(pieces, spacing)
         return crl, gestational_age_days(crl.crl_mm, self.formula)
 
 

@@ -42,6 +42,34 @@ def _export(network: nn.Module, dummy: torch.Tensor, path) -> None:
     )
 
 
+def prelu_as_leaky_relu(model: bytes) -> bytes:
+    """The model with every PRelu whose slope is one number (MONAI's PReLU) as a LeakyRelu with that
+    number as its alpha: the same function, x where x >= 0 and slope * x elsewhere, bit for bit. ONNX
+    Runtime runs LeakyRelu vectorised but broadcasts PRelu's slope element by element: the UNet's 12
+    PRelus took 40 % of its time."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    graph = onnx.load_from_string(model)
+    initializers = {i.name: i for i in graph.graph.initializer}
+    changed = False
+    for node in graph.graph.node:
+        slope = initializers.get(node.input[1]) if node.op_type == "PRelu" else None
+        if slope is None or numpy_helper.to_array(slope).size != 1:
+            continue
+        node.op_type = "LeakyRelu"
+        node.attribute.append(helper.make_attribute("alpha", float(numpy_helper.to_array(slope).item())))
+        del node.input[1]
+        changed = True
+    if not changed:
+        return model
+    used = {name for node in graph.graph.node for name in node.input} | {i.name for i in graph.graph.input}
+    kept = [i for i in graph.graph.initializer if i.name in used]
+    del graph.graph.initializer[:]
+    graph.graph.initializer.extend(kept)
+    return graph.SerializeToString()
+
+
 class OnnxRunner:
     """Runs an ONNX model on float32 numpy batches with ONNX Runtime (CPU)."""
 
@@ -61,7 +89,7 @@ class OnnxRunner:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.enable_mem_pattern = True
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        source = model if isinstance(model, bytes) else str(model)
+        source = prelu_as_leaky_relu(model if isinstance(model, bytes) else Path(model).read_bytes())
         self.session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
 

@@ -61,3 +61,29 @@ def test_checkpoints_load_with_the_onnx_backend(tmp_path):
     masks = seg.model.predict(images)
     assert all(np.array_equal(a, b) for a, b in zip(seg_onnx.predict(images), masks, strict=True))
     np.testing.assert_allclose(qa_onnx.predict(images, masks), qa.model.predict(images, masks), atol=1e-4)
+
+
+def test_prelu_as_leaky_relu_gives_the_unets_logits_bit_for_bit():
+    import onnx
+    import onnxruntime as ort
+
+    from workers.ml.onnx_export import prelu_as_leaky_relu
+
+    torch.manual_seed(1)
+    network = build_network(TINY_UNET).eval()
+    for module in network.modules():  # slopes of both signs, as trained networks have
+        if isinstance(module, torch.nn.PReLU):
+            module.weight.data.uniform_(-0.3, 0.3)
+    buffer = io.BytesIO()
+    export_onnx(network, (1, 32, 32), buffer)
+    original = buffer.getvalue()
+    rewritten = prelu_as_leaky_relu(original)
+    batch = np.random.default_rng(1).normal(size=(4, 1, 32, 32)).astype(np.float32)
+
+    def run(model):
+        return ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"input": batch})[0]
+
+    ops = {node.op_type for node in onnx.load_from_string(rewritten).graph.node}
+    assert "PRelu" in {node.op_type for node in onnx.load_from_string(original).graph.node}
+    assert "PRelu" not in ops and "LeakyRelu" in ops
+    np.testing.assert_array_equal(run(rewritten), run(original))

@@ -132,12 +132,19 @@ class QualityModel:
         return apply_temperature(both[:, 0], self.temperature, self.bias), both[:, 1:]
 
     def assess(
-        self, images, masks, spacings_mm=None, *, threshold: float = 0.5, crls: list | None = None
+        self,
+        images,
+        masks,
+        spacings_mm=None,
+        *,
+        threshold: float = 0.5,
+        crls: list | None = None,
+        pieces: list | None = None,
     ) -> list[QualityAssessment]:
         """Per pair: p(good), a verdict (good / poor at `threshold`, or unknown), the reasons for an
         unknown, and the OOD score. spacings_mm: None, one spacing for all, or a list (one per pair);
-        without a spacing the size checks are skipped. crls: the masks' CrlMeasurements (or None each)
-        when the caller measured them already."""
+        without a spacing the size checks are skipped. crls, pieces: the masks' CrlMeasurements and
+        MaskPieces (crl.mask_pieces; None for an empty mask) when the caller found them already."""
         frames, mask_list = as_image_list(images), as_image_list(masks)
         if len(frames) != len(mask_list):
             raise ValueError(f"{len(frames)} images but {len(mask_list)} masks")
@@ -145,9 +152,10 @@ class QualityModel:
         if len(spacings) != len(frames):
             raise ValueError(f"{len(frames)} frames but {len(spacings)} spacings")
         crls = crls if crls is not None else [None] * len(frames)
+        pieces = pieces if pieces is not None else [None] * len(frames)
         checks = [
-            mask_check(im, m, s, crl=c) if self.mask_checks or not np.any(m) else MaskCheck([], 1, None, None)
-            for im, m, s, c in zip(frames, mask_list, spacings, crls, strict=True)
+            mask_check(im, m, s, crl=c, pieces=p) if self.mask_checks or not np.any(m) else MaskCheck([], 1, None, None)
+            for im, m, s, c, p in zip(frames, mask_list, spacings, crls, pieces, strict=True)
         ]
         scored = [i for i, m in enumerate(mask_list) if np.any(m)]
         p_good = np.zeros(len(frames))

@@ -16,27 +16,47 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from workers.ml.segmentation import letterbox, standardise
+from workers.ml.segmentation import letterbox, shrink_square, standardise
 
 
 def crop_box(mask: np.ndarray, margin: float) -> tuple[int, int, int]:
     """(top, left, side) in pixels of the square crop around the mask (may leave the frame)."""
+    return _square_around(_bounding_box(mask), margin)
+
+
+def _bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(r0, r1, c0, c1) of the mask's pixels (rows r0:r1, columns c0:c1); None for an empty mask."""
     rows, cols = np.flatnonzero(np.any(mask, axis=1)), np.flatnonzero(np.any(mask, axis=0))
-    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    if rows.size == 0:
+        return None
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def _square_around(box: tuple[int, int, int, int], margin: float) -> tuple[int, int, int]:
+    r0, r1, c0, c1 = box
     side = max(16, int(round(max(r1 - r0, c1 - c0) * (1 + 2 * margin))))
     top = int(round((r0 + r1) / 2 - side / 2))
     left = int(round((c0 + c1) / 2 - side / 2))
     return top, left, side
 
 
-def _window(a: np.ndarray, top: int, left: int, side: int) -> np.ndarray:
-    out = np.zeros((side, side), dtype=np.float32)
-    h, w = a.shape
-    r0, c0 = max(top, 0), max(left, 0)
-    r1, c1 = min(top + side, h), min(left + side, w)
+def _shrink_window(
+    a: np.ndarray, top: int, left: int, side: int, rows: tuple[int, int], size: int, *, grey: bool
+) -> torch.Tensor:
+    """The square window (top, left, side) of `a`, zero outside rows[0]:rows[1] and outside the
+    frame, resized to (size, size) as F.interpolate(antialias=True) resizes the whole window
+    (segmentation.shrink_square: only the given rows are resized across).
+    grey: `a` holds grey levels, divided by 255 (a mask is taken as it is)."""
+    r0, r1 = rows
+    band = np.zeros((r1 - r0, side), dtype=np.float32)  # those rows across the window
+    c0, c1 = max(left, 0), min(left + side, a.shape[1])
     if r1 > r0 and c1 > c0:
-        out[r0 - top : r1 - top, c0 - left : c1 - left] = a[r0:r1, c0:c1]
-    return out
+        inside = band[:, c0 - left : c1 - left]
+        if grey:
+            np.divide(a[r0:r1, c0:c1], np.float32(255.0), out=inside, dtype=np.float32)
+        else:
+            inside[...] = a[r0:r1, c0:c1]
+    return shrink_square(torch.from_numpy(band)[None], r0 - top, side, size)[0]
 
 
 SQUARE_TOLERANCE = 0.01  # relative difference of row and column spacing treated as square
@@ -74,13 +94,15 @@ def quality_input(
     if image.shape != mask.shape:
         raise ValueError(f"image {image.shape} and mask {mask.shape} differ in shape")
     image, mask = square_pixels(image, mask, spacing_mm)
-    if not mask.any():
+    box = _bounding_box(mask)
+    if box is None:
         grey, _ = letterbox(image, size)
         return np.stack([grey, np.zeros_like(grey)]).astype(np.float32)
-    top, left, side = crop_box(mask, margin)
-    img = _window(image, top, left, side) / 255.0  # window first: only the crop is converted
-    msk = _window(mask, top, left, side)
-    both = torch.from_numpy(np.stack([img, msk]))[None]
-    resized = F.interpolate(both, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0]
-    grey, _, _ = standardise(resized[0])
-    return torch.stack([grey, resized[1].clamp(0, 1)]).numpy().astype(np.float32)
+    top, left, side = _square_around(box, margin)
+    # Only the rows that can hold data are resized: the frame's rows inside the window for the
+    # image, the mask's own rows for the mask.
+    frame_rows = (max(top, 0), min(top + side, image.shape[0]))
+    grey = _shrink_window(np.asarray(image), top, left, side, frame_rows, size, grey=True)
+    msk = _shrink_window(mask, top, left, side, box[:2], size, grey=False)
+    grey, _, _ = standardise(grey)
+    return torch.stack([grey, msk.clamp(0, 1)]).numpy().astype(np.float32)

@@ -55,13 +55,11 @@ class StageGaussians:
     def distances(self, features: np.ndarray) -> np.ndarray:
         """Mahalanobis distance to the nearest class, per row, over sqrt(D), divided by `scale`."""
         x = np.asarray(features, dtype=np.float64)[:, self.columns[0] : self.columns[1]]
-        best = np.full(len(x), np.inf)
-        for mean in self.class_means:
-            d = x - mean
-            z = d @ self.basis
-            residual = np.maximum((d * d).sum(axis=1) - (z * z).sum(axis=1), 0.0)
-            best = np.minimum(best, (z * z / self.variances).sum(axis=1) + residual / self.residual_variance)
-        return np.sqrt(best / x.shape[1]) / self.scale
+        d = x[:, None, :] - self.class_means[None]  # (N, classes, D): every class at once
+        z = d @ self.basis
+        residual = np.maximum((d * d).sum(axis=2) - (z * z).sum(axis=2), 0.0)
+        squared = (z * z / self.variances).sum(axis=2) + residual / self.residual_variance
+        return np.sqrt(squared.min(axis=1, initial=np.inf) / x.shape[1]) / self.scale
 
     def to_dict(self) -> dict[str, Any]:
         return {

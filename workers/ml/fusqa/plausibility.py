@@ -24,11 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
-from workers.ml.crl import CrlMeasurement, crl_from_mask
-
-_EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
+from workers.ml.crl import CrlMeasurement, EmptyMaskError, MaskPieces, crl_from_pieces, mask_pieces
 
 FRAGMENT_SHARE = 0.02
 OUTSIDE_SECTOR_SHARE = 0.10
@@ -44,43 +41,45 @@ class MaskCheck:
     area_per_crl2: float | None
 
 
-def mask_check(image: np.ndarray, mask: np.ndarray, spacing_mm=None, *, crl: CrlMeasurement | None = None) -> MaskCheck:
+def mask_check(
+    image: np.ndarray,
+    mask: np.ndarray,
+    spacing_mm=None,
+    *,
+    crl: CrlMeasurement | None = None,
+    pieces: MaskPieces | None = None,
+) -> MaskCheck:
     """The reasons (short sentences) why `mask` is not a plausible whole fetus in a CRL view of `image`.
-    `crl`: the mask's CRL if the caller measured it already (the pipeline does), so it is not measured twice."""
-    mask = np.asarray(mask) > 0
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
-        return MaskCheck(["the mask is empty: no fetus found"], 0, None, None)
-    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    box = mask[r0:r1, c0:c1]
+    `crl`, `pieces`: the mask's CRL and its pieces (crl.mask_pieces) if the caller found them already
+    (the pipeline does), so they are not found twice. Every check reads the mask's bounding box only."""
+    if pieces is None:
+        try:
+            pieces = mask_pieces(mask)
+        except EmptyMaskError:
+            return MaskCheck(["the mask is empty: no fetus found"], 0, None, None)
     reasons: list[str] = []
 
-    if crl is not None and crl.component_area_px == int(box.sum()):
-        pieces = 1  # the measured (largest) component is the whole mask: nothing to label
-    else:
-        labels, pieces = ndimage.label(box, structure=_EIGHT_CONNECTED)
-    if pieces > 1:
-        sizes = np.bincount(labels.ravel())[1:]
-        others = (sizes.sum() - sizes.max()) / sizes.sum()
+    if pieces.count > 1:
+        others = (pieces.area - pieces.sizes.max()) / pieces.area
         if others > FRAGMENT_SHARE:
-            reasons.append(f"fragmented: {pieces} pieces, {others:.0%} of the mask outside the largest")
+            reasons.append(f"fragmented: {pieces.count} pieces, {others:.0%} of the mask outside the largest")
 
-    h, w = mask.shape
-    if r0 == 0 or c0 == 0 or r1 == h or c1 == w:
+    h, w = np.shape(mask)
+    if pieces.top == 0 or pieces.left == 0 or pieces.bottom == h or pieces.right == w:
         reasons.append("the mask touches the image border: the fetus may be cut off")
 
     image = np.asarray(image)
-    if image.shape == mask.shape:
-        outside = float(np.mean(image[r0:r1, c0:c1][box] == 0))
+    if image.shape == (h, w):
+        outside = _share_outside_sector(image, pieces)
         if outside > OUTSIDE_SECTOR_SHARE:
             reasons.append(f"{outside:.0%} of the mask lies outside the imaging sector")
 
     crl_mm = ratio = None
     if spacing_mm is not None:
-        crl = crl or crl_from_mask(mask, spacing_mm)
+        crl = crl or crl_from_pieces(pieces, spacing_mm)
         crl_mm = crl.crl_mm
         row_mm, col_mm = np.broadcast_to(np.asarray(spacing_mm, dtype=float), (2,))
-        area_mm2 = float(box.sum()) * row_mm * col_mm
+        area_mm2 = float(pieces.area) * row_mm * col_mm
         ratio = area_mm2 / crl_mm**2 if crl_mm > 0 else 0.0
         lo, hi = CRL_RANGE_MM
         if not lo <= crl_mm <= hi:
@@ -88,4 +87,10 @@ def mask_check(image: np.ndarray, mask: np.ndarray, spacing_mm=None, *, crl: Crl
         lo, hi = AREA_PER_CRL2_RANGE
         if not lo <= ratio <= hi:
             reasons.append(f"not a fetus's shape: area / CRL² = {ratio:.2f} (a fetus: {lo:.2f}-{hi:.2f})")
-    return MaskCheck(reasons, int(pieces), crl_mm, ratio)
+    return MaskCheck(reasons, pieces.count, crl_mm, ratio)
+
+
+def _share_outside_sector(image: np.ndarray, pieces: MaskPieces) -> float:
+    """The share of the mask's pixels at exactly 0 grey (outside the imaging sector)."""
+    grey = image[pieces.top : pieces.bottom, pieces.left : pieces.right]
+    return np.count_nonzero((grey == 0) & pieces.foreground) / pieces.area
