@@ -140,6 +140,7 @@ def fusqa_heldout(r: Reports) -> str:
             ]
         )
     rows.append(["target", "", "≥ 0.95", "≥ 0.98", "≤ 0.05", "", "≥ 0.90", "≤ 1.5 d, x ≥ 5"])
+    note = f"\nCalled good at p(good) >= {e.get('threshold', 0.5):g} (the operating threshold, chosen on hospital A).\n"
     header = [
         "held-out test",
         "labelled",
@@ -150,7 +151,7 @@ def fusqa_heldout(r: Reports) -> str:
         "on segmentation outputs alone",
         "GA MAE called good / poor vs reported GA",
     ]
-    return _table(header, rows)
+    return _table(header, rows) + note
 
 
 def fusqa_screen(r: Reports) -> str:
@@ -316,6 +317,7 @@ def fusqa_training_summary(r: Reports) -> str:
         f"hospital A ({t['calibration_candidates']} labelled candidates, after calibration T = {t['temperature']:.3f}, "
         f"b = {t['bias']:.3f}): accuracy {t['val_accuracy']:.3f}, balanced accuracy {t['val_balanced_accuracy']:.3f}, "
         f"AUC {t['val_auc']:.4f}, ECE {t['val_ece']:.3f}; mask-only AUC {t['val_auc_mask_only']:.3f}.\n"
+        + _operating_point(t)
     )
 
 
@@ -329,7 +331,8 @@ def fusqa_label_decisions(r: Reports) -> str:
             f"{d['ga_blocks_good']} kept from good by it ({d['previous_rule_ga_makes_poor']} and "
             f"{d['previous_rule_ga_blocks_good']} under the previous CRL-based rule)"
         )
-    return "; ".join(parts).capitalize() + ".\n"
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + ".\n"
 
 
 def fusqa_card_facts(r: Reports) -> str:
@@ -338,6 +341,21 @@ def fusqa_card_facts(r: Reports) -> str:
         f"Calibration: Platt scaling, p = sigmoid(logit / T + b), T = {t['temperature']:.3f}, b = {t['bias']:.3f}, "
         f"fitted by NLL on held-out hospital A candidates. Budget: {t['seconds']:.0f} s wall clock on 2 CPU cores "
         f"({t['steps']} steps), seed {t['seed']}.\n"
+    )
+
+
+def _operating_point(t: dict) -> str:
+    op = t.get("operating_point")
+    if not op:
+        return "Called good at p(good) >= 0.5.\n"
+    at, half = op["at_threshold"], op["at_0.5"]
+    return (
+        f"\nCalled good at p(good) >= **{op['threshold']:g}** (`workers/ml/fusqa/operating_point.py`: {op['rule']}, "
+        f"{op['validation_candidates']} candidates): there accuracy {at['accuracy']:.3f}, poor-mask sensitivity on "
+        f"model outputs {at['model_outputs_sensitivity_poor']:.3f}, "
+        f"specificity {at['model_outputs_specificity_poor']:.3f}; "
+        f"at 0.5 they were {half['accuracy']:.3f}, {half['model_outputs_sensitivity_poor']:.3f} and "
+        f"{half['model_outputs_specificity_poor']:.3f}.\n"
     )
 
 

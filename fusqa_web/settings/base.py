@@ -135,7 +135,10 @@ FUSQA_HEARTBEAT_SECONDS = env_int("FUSQA_HEARTBEAT_SECONDS", 5)
 FUSQA_HEARTBEAT_MISSES = env_int("FUSQA_HEARTBEAT_MISSES", 3)
 # Times a job may be taken back from a dead worker before it fails (a frame that kills its worker).
 FUSQA_MAX_ATTEMPTS = env_int("FUSQA_MAX_ATTEMPTS", 3)
-FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.5)
+# A mask is called good at p(good) >= this. Default: the shipped classifier's operating threshold, chosen on
+# hospital A's validation split (workers/ml/fusqa/operating_point.py; tests/workers/ml/test_shipped_weights.py
+# pins the two together).
+FUSQA_GOOD_THRESHOLD = env_float("FUSQA_GOOD_THRESHOLD", 0.825)
 # After a model version is activated, frames of the last this many days are re-judged in the background
 # (qa.services.reassessment), this many frames per task on the gpu queue.
 FUSQA_REASSESS_DAYS = env_int("FUSQA_REASSESS_DAYS", 7)

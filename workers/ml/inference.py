@@ -43,7 +43,7 @@ class FramePipeline:
         assessor: fusqa.QualityModel,
         *,
         formula="robinson",
-        threshold: float = 0.5,
+        threshold: float | None = None,  # None: the assessor's own operating threshold
     ):
         gestational_age_days(45.0, formula)  # fail now, not per frame, on an unknown formula
         self.segmenter, self.assessor, self.formula, self.threshold = segmenter, assessor, formula, threshold

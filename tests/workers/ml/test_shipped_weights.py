@@ -30,3 +30,13 @@ def test_the_shipped_classifier_prefers_the_true_mask_to_a_badly_damaged_one(sca
     assert p.shape == (3,) and np.all((0 <= p) & (p <= 1))
     assert p[0] > 0.5
     assert p[0] > p[1] + 0.3 and p[0] > p[2] + 0.3
+
+
+def test_the_products_good_threshold_is_the_shipped_classifiers_operating_threshold():
+    from django.conf import settings
+
+    from workers.ml import fusqa
+
+    shipped = fusqa.load_model()
+    assert shipped.threshold == settings.FUSQA_GOOD_THRESHOLD  # retrained weights: update the setting's default
+    assert 0.5 <= shipped.threshold < 0.95

@@ -95,6 +95,9 @@ class QualityModel:
         self.margin = float(config.get("crop_margin", 0.25))
         self.temperature = float(config.get("temperature", 1.0))
         self.bias = float(config.get("bias", 0.0))
+        # The operating threshold chosen on hospital A's validation split (operating_point.py); 0.5 where the
+        # checkpoint has none.
+        self.threshold = float(config.get("threshold", 0.5))
 
     def preprocess(self, images, masks, spacings_mm=None) -> np.ndarray:
         """(N, 2, S, S) crops (crop.quality_input); spacings_mm (one (row, col) per pair, or None):
@@ -137,14 +140,16 @@ class QualityModel:
         masks,
         spacings_mm=None,
         *,
-        threshold: float = 0.5,
+        threshold: float | None = None,
         crls: list | None = None,
         pieces: list | None = None,
     ) -> list[QualityAssessment]:
         """Per pair: p(good), a verdict (good / poor at `threshold`, or unknown), the reasons for an
-        unknown, and the OOD score. spacings_mm: None, one spacing for all, or a list (one per pair);
-        without a spacing the size checks are skipped. crls, pieces: the masks' CrlMeasurements and
+        unknown, and the OOD score. threshold: None for the model's own operating threshold.
+        spacings_mm: None, one spacing for all, or a list (one per pair); without a spacing the size
+        checks are skipped. crls, pieces: the masks' CrlMeasurements and
         MaskPieces (crl.mask_pieces; None for an empty mask) when the caller found them already."""
+        threshold = self.threshold if threshold is None else float(threshold)
         frames, mask_list = as_image_list(images), as_image_list(masks)
         if len(frames) != len(mask_list):
             raise ValueError(f"{len(frames)} images but {len(mask_list)} masks")

@@ -381,8 +381,13 @@ def run_fusqa(
         time_budget_s=seconds, progress=progress, progress_every=50, out_path=out, quality_augment=quality_augment,
         init_from=init_from,
     )  # fmt: skip
+    from workers.ml.fusqa.operating_point import choose_on_validation, store_threshold
+
+    operating_point = choose_on_validation(result.model, calibration)
+    store_threshold(out, operating_point["threshold"])
     return {
         **result.metrics,
+        "operating_point": operating_point,
         "train_candidates": len(train),
         "calibration_candidates": len(calibration),
         "train_kinds": {k: int((train.kind == k).sum()) for k in sorted(set(train.kind.tolist()))},
@@ -418,7 +423,9 @@ def evaluate_quality(model, test, *, threshold: float = 0.5) -> dict[str, Any]:
     for kind, row in report["per_kind"].items():
         row["dropped"] = int(((test.kind == kind) & ~labelled).sum())
     report["per_machine"] = {
-        m: evaluate.classification_report(p[labelled & (test.profile == m)], test.label[labelled & (test.profile == m)])
+        m: evaluate.classification_report(
+            p[labelled & (test.profile == m)], test.label[labelled & (test.profile == m)], threshold
+        )
         for m in sorted(set(test.profile.tolist()))
     }
     report["ga_error"] = evaluate.ga_error_table(
@@ -457,7 +464,8 @@ def evaluate_fusqa(
     )  # fmt: skip
     from workers.ml.train.candidates import label_decisions
 
-    report = evaluate_quality(model, test)
+    report = evaluate_quality(model, test, threshold=model.threshold)
+    report["threshold"] = model.threshold
     report["test_split"] = _split_info(datasets.UNSEEN_TEST, cache_dir)
     report["label_decisions"] = label_decisions(test)
     far = fusqa_test_set(
@@ -465,7 +473,7 @@ def evaluate_fusqa(
         split=datasets.FAR_TEST, progress=progress,
     )  # fmt: skip
     report["far_profile"] = {
-        **evaluate_quality(model, far),
+        **evaluate_quality(model, far, threshold=model.threshold),
         "test_split": _split_info(datasets.FAR_TEST, cache_dir),
         "label_decisions": label_decisions(far),
     }

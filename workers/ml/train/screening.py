@@ -23,9 +23,10 @@ from workers.ml.train.datasets import PhantomFrame
 
 
 def screen_model_outputs(
-    model, frames: Sequence[PhantomFrame], checkpoints: Mapping[str, Path], *, threshold: float = 0.5
+    model, frames: Sequence[PhantomFrame], checkpoints: Mapping[str, Path], *, threshold: float | None = None
 ) -> dict[str, Any]:
-    """assess() on every checkpoint's masks of ``frames``, labelled against the reference masks."""
+    """assess() on every checkpoint's masks of ``frames``, labelled against the reference masks (threshold:
+    None for the model's own operating threshold)."""
     from workers.ml.train.recipes import predicted_masks
 
     masks = predicted_masks(frames, dict(checkpoints))
