@@ -24,10 +24,11 @@ def _mean_or_none(values) -> float | None:
     return float(np.mean(values)) if values else None
 
 
-def fusqa_metrics(p_good: np.ndarray, cases: list[HeldOutCase]) -> dict[str, Any]:
+def fusqa_metrics(p_good: np.ndarray, cases: list[HeldOutCase], threshold: float = THRESHOLD) -> dict[str, Any]:
+    """threshold: the model's own operating threshold (QualityModel.threshold) where it has one."""
     labels = np.array([case.label for case in cases])
-    report = classification_report(p_good, labels, THRESHOLD)
-    called_good = np.asarray(p_good) >= THRESHOLD
+    report = classification_report(p_good, labels, threshold)
+    called_good = np.asarray(p_good) >= threshold
     errors = [
         abs(mask_ga_days(case.mask, case.spacing_mm) - case.reference_ga_days)
         for case, good in zip(cases, called_good, strict=True)
@@ -43,12 +44,14 @@ def fusqa_metrics(p_good: np.ndarray, cases: list[HeldOutCase]) -> dict[str, Any
     }
 
 
-def segmentation_metrics(masks: list[np.ndarray], cases: list[HeldOutCase], p_good=None) -> dict[str, Any]:
+def segmentation_metrics(
+    masks: list[np.ndarray], cases: list[HeldOutCase], p_good=None, threshold: float = THRESHOLD
+) -> dict[str, Any]:
     errors = [
         abs(mask_ga_days(mask, case.spacing_mm) - case.reference_ga_days)
         for mask, case in zip(masks, cases, strict=True)
     ]
-    good = np.ones(len(cases), bool) if p_good is None else np.asarray(p_good) >= THRESHOLD
+    good = np.ones(len(cases), bool) if p_good is None else np.asarray(p_good) >= threshold
     return {
         "dice": float(np.mean([dice(mask, case.reference) for mask, case in zip(masks, cases, strict=True)])),
         "ga_error_days": _mean_or_none(errors),
@@ -61,13 +64,13 @@ def segmentation_metrics(masks: list[np.ndarray], cases: list[HeldOutCase], p_go
 
 def _fusqa_row(model, cases: list[HeldOutCase]) -> dict[str, Any]:
     p_good = model.predict([c.image for c in cases], [c.mask for c in cases])
-    return fusqa_metrics(p_good, cases)
+    return fusqa_metrics(p_good, cases, getattr(model, "threshold", THRESHOLD))
 
 
 def _segmentation_row(model, cases: list[HeldOutCase], assessor) -> dict[str, Any]:
     masks = model.predict([c.image for c in cases])
     p_good = assessor.predict([c.image for c in cases], masks) if assessor is not None else None
-    return segmentation_metrics(masks, cases, p_good)
+    return segmentation_metrics(masks, cases, p_good, getattr(assessor, "threshold", THRESHOLD))
 
 
 def compare_on_held_out(
