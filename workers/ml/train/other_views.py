@@ -24,12 +24,8 @@ from workers.ml.train.datasets import PhantomFrame
 OTHER_VIEW_KINDS = ("head_section", "abdomen_section")
 
 
-def other_view(
-    frame: PhantomFrame, rng: np.random.Generator, kind: str, *, hollow: bool = False
-) -> tuple[PhantomFrame, np.ndarray]:
-    """(the frame with the fetus replaced by a round section of ``kind``, the section's outline). hollow: erase
-    the embryo's mask only, leaving its skin line as an empty fetus-shaped outline in the fluid (a mask that
-    follows it holds no fetal echo: poor as well)."""
+def other_view(frame: PhantomFrame, rng: np.random.Generator, kind: str) -> tuple[PhantomFrame, np.ndarray]:
+    """(the frame with the fetus replaced by a round section of ``kind``, the section's outline)."""
     if kind not in OTHER_VIEW_KINDS:
         raise ValueError(f"unknown view {kind!r}; expected one of {OTHER_VIEW_KINDS}")
     image = frame.image.astype(np.float32)
@@ -49,8 +45,7 @@ def other_view(
     speckle = ndimage.gaussian_filter(rng.gamma(2.0, 1.0, image.shape).astype(np.float32), grain)
     speckle *= 2.0 / max(float(speckle.mean()), 1e-6)
     # The CRL view's fetus is gone, with its skin line (a few pixels past the mask), not the wall behind it.
-    gone = frame.mask if hollow else ndimage.binary_dilation(frame.mask, iterations=6)
-    gone = gone & ~np.isin(frame.tissue, (TISSUE_WALL, TISSUE_OTHER))
+    gone = ndimage.binary_dilation(frame.mask, iterations=6) & ~np.isin(frame.tissue, (TISSUE_WALL, TISSUE_OTHER))
     image[gone] = fluid + rng.uniform(2, 8) * speckle[gone]
     inside = r < radius
     tissue_level, texture = rng.uniform(45, 120), rng.uniform(0.3, 0.8)

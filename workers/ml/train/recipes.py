@@ -259,7 +259,7 @@ def fusqa_training_sets(
 
 
 # Bumped when the training candidates change, so that a cached set made by an older recipe is rebuilt.
-TRAINING_CANDIDATES_VERSION = "v4: loose/tight/pieces, perturbed frames, other views (half hollow), square pixels"
+TRAINING_CANDIDATES_VERSION = "v3: loose/tight/pieces, perturbed frames, other views, square pixels"
 
 
 def _model_output_candidates(frames, final_path: Path, *, seed: int, size: int, processes: int):
@@ -283,7 +283,7 @@ def _model_output_candidates(frames, final_path: Path, *, seed: int, size: int, 
         harder, seed=seed + 202, kinds=(), stretches=0, size=size, processes=processes,
         model_masks={"final_perturbed": model.predict([f.image for f in harder], batch_size=16)},
     )  # fmt: skip
-    views = [other_view(f, rng, OTHER_VIEW_KINDS[i % 2], hollow=i % 4 >= 2) for i, f in enumerate(frames[::3])]
+    views = [other_view(f, rng, OTHER_VIEW_KINDS[i % 2]) for i, f in enumerate(frames[::3])]
     segmented = model.predict([v.image for v, _ in views], batch_size=16)
     pairs = [(v, "other_view", outline) for v, outline in views]
     pairs += [(v, "other_view_seg", m) for (v, _), m in zip(views, segmented, strict=True)]
