@@ -308,7 +308,7 @@ def fusqa_test_set(
     models (TEST_EXTRA_MODELS, never used to make training candidates)."""
     from workers.ml.train.candidates import build_candidates, uniform
 
-    models = test_segmentation_models(segmentation_path)
+    models = held_out_segmentation_models(segmentation_path)
     frames = datasets.cached_frames(split, cache_dir=cache_dir, processes=processes, progress=progress)
 
     def build():
@@ -323,7 +323,7 @@ def fusqa_test_set(
     return _candidates_cached(split.name, build, cache_dir, key)
 
 
-def test_segmentation_models(segmentation_path: str | Path | None = None) -> dict[str, Path]:
+def held_out_segmentation_models(segmentation_path: str | Path | None = None) -> dict[str, Path]:
     """name -> checkpoint of the segmentation models whose masks the held-out tests hold."""
     seg = Path(segmentation_path or WEIGHTS_DIR / "segmentation.pt")
     return {"final": seg, **{name: seg.parent / rel for name, rel in TEST_EXTRA_MODELS.items()}}
@@ -333,7 +333,7 @@ def _screen(model, split: datasets.Split, segmentation_path, cache_dir, processe
     from workers.ml.train.screening import screen_model_outputs
 
     frames = datasets.cached_frames(split, cache_dir=cache_dir, processes=processes)
-    return screen_model_outputs(model, frames, test_segmentation_models(segmentation_path))
+    return screen_model_outputs(model, frames, held_out_segmentation_models(segmentation_path))
 
 
 def _train_weak(
